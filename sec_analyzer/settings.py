@@ -1,0 +1,110 @@
+"""Typed settings: `configs/settings.yaml`, overridden by environment variables.
+
+Secrets (database passwords inside URLs, AWS keys, MongoDB credentials) come only from the
+environment; the YAML file holds defaults that are safe to commit.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def config_dir() -> Path:
+    """`SEC_ANALYZER_CONFIG_DIR`, else `./configs`, else the repository's `configs/`."""
+    explicit = os.environ.get("SEC_ANALYZER_CONFIG_DIR")
+    if explicit:
+        return Path(explicit)
+    local = Path.cwd() / "configs"
+    return local if local.is_dir() else PROJECT_ROOT / "configs"
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    # EDGAR
+    edgar_user_agent: str | None = Field(None, validation_alias=_env("EDGAR_USER_AGENT", "edgar_user_agent"))
+    edgar_base_url: str = Field("https://www.sec.gov", validation_alias=_env("EDGAR_BASE_URL", "edgar_base_url"))
+    edgar_data_url: str = Field("https://data.sec.gov", validation_alias=_env("EDGAR_DATA_URL", "edgar_data_url"))
+    edgar_requests_per_second: float = Field(
+        8.0, gt=0, le=10, validation_alias=_env("EDGAR_REQUESTS_PER_SECOND", "edgar_requests_per_second")
+    )
+    edgar_max_retries: int = Field(5, ge=0, validation_alias=_env("EDGAR_MAX_RETRIES", "edgar_max_retries"))
+    edgar_timeout_seconds: float = Field(
+        30.0, gt=0, validation_alias=_env("EDGAR_TIMEOUT_SECONDS", "edgar_timeout_seconds")
+    )
+    edgar_rate_limit_pause_seconds: float = Field(
+        600.0, ge=0, validation_alias=_env("EDGAR_RATE_LIMIT_PAUSE_SECONDS", "edgar_rate_limit_pause_seconds")
+    )
+    edgar_mirror_dir: Path | None = Field(None, validation_alias=_env("EDGAR_MIRROR_DIR", "edgar_mirror_dir"))
+
+    # Stores
+    data_dir: Path = Field(Path("data"), validation_alias=_env("SEC_ANALYZER_DATA_DIR", "data_dir"))
+    database_url: str | None = Field(
+        None, validation_alias=_env("SEC_ANALYZER_DATABASE_URL", "database_url")
+    )
+    raw_store: Literal["local", "s3"] = Field("local", validation_alias=_env("SEC_ANALYZER_RAW_STORE", "raw_store"))
+    s3_bucket: str | None = Field(None, validation_alias=_env("SEC_ANALYZER_S3_BUCKET", "s3_bucket"))
+    s3_prefix: str = Field("sec-analyzer", validation_alias=_env("SEC_ANALYZER_S3_PREFIX", "s3_prefix"))
+    s3_endpoint_url: str | None = Field(
+        None, validation_alias=_env("SEC_ANALYZER_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "s3_endpoint_url")
+    )
+    s3_region: str = Field("us-east-1", validation_alias=_env("AWS_DEFAULT_REGION", "s3_region"))
+    mongodb_uri: str | None = Field(None, validation_alias=_env("MONGODB_URI", "mongodb_uri"))
+    mongodb_database: str = Field(
+        "sec_analyzer", validation_alias=_env("SEC_ANALYZER_MONGODB_DATABASE", "mongodb_database")
+    )
+
+    # What the sensor watches and what `make run` materializes
+    watchlist: list[str] = Field(default_factory=list, validation_alias=_env("SEC_ANALYZER_WATCHLIST", "watchlist"))
+    default_run_filings: list[str] = Field(
+        default_factory=list, validation_alias=_env("SEC_ANALYZER_DEFAULT_RUN", "default_run_filings")
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        yaml_file = config_dir() / "settings.yaml"
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The results database; the embedded default is a SQLite file under the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'results.db').resolve()}"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.data_dir / "artifacts"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
