@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "backfill": ("sec_analyzer.defs.commands", "backfill", "Fetch and process filings by ticker and fiscal year."),
     "run": ("sec_analyzer.defs.commands", "run_default", "Materialize the main job for the configured filings."),
     "checks-report": ("sec_analyzer.quality.commands", "checks_report", "Report asset-check results from the Dagster instance."),
+    "dagster-home": ("sec_analyzer.defs.commands", "dagster_home", "Prepare $DAGSTER_HOME and print its path."),
     "db": ("sec_analyzer.storage.commands", "db", "Results-database schema: upgrade, current revision."),
 }
 

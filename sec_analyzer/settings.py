@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         "sec_analyzer", validation_alias=_env("SEC_ANALYZER_MONGODB_DATABASE", "mongodb_database")
     )
 
+    sensor_interval_seconds: int = Field(
+        300, ge=5, validation_alias=_env("SEC_ANALYZER_SENSOR_INTERVAL_SECONDS", "sensor_interval_seconds")
+    )
+    reconcile_cron: str = Field("0 7 * * *", validation_alias=_env("SEC_ANALYZER_RECONCILE_CRON", "reconcile_cron"))
+
     # What the sensor watches and what `make run` materializes
     watchlist: list[str] = Field(default_factory=list, validation_alias=_env("SEC_ANALYZER_WATCHLIST", "watchlist"))
     default_run_filings: list[str] = Field(

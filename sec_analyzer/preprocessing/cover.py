@@ -1,0 +1,82 @@
+"""What the cover page says about a filing: its form type and fiscal period.
+
+Inline XBRL `dei:` facts are authoritative when present; older filings without them fall
+back to the cover-page text ("FORM 10-K", "For the fiscal year ended …").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sec_analyzer.preprocessing.elements import ElementKind
+from sec_analyzer.preprocessing.parser import ParsedDocument
+
+_COVER_ELEMENTS = 80
+_FORM_ON_COVER = re.compile(
+    r"\bform\s+(10-k(?:405|sb|t)?(?:/a)?|10-q(?:/a)?|8-k|20-f|40-f|s-1|def\s*14a)\b", re.IGNORECASE
+)
+_ANNUAL_REPORT = re.compile(r"annual\s+report\s+pursuant\s+to\s+section\s+13", re.IGNORECASE)
+_QUARTERLY_REPORT = re.compile(r"quarterly\s+report\s+pursuant\s+to\s+section\s+13", re.IGNORECASE)
+_FISCAL_YEAR_ENDED = re.compile(
+    r"for\s+the\s+(?:fiscal\s+)?year\s+ended:?\s+([A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})", re.IGNORECASE
+)
+_TEN_K_FAMILY = frozenset({"10-K", "10-K/A", "10-KT", "10-KT/A", "10-K405", "10-KSB", "10-KSB/A"})
+
+
+@dataclass(frozen=True)
+class FiscalInfo:
+    fiscal_year: int | None
+    period_end: date | None
+
+
+def is_annual_report_form(form_type: str | None) -> bool:
+    return form_type is not None and form_type.upper() in _TEN_K_FAMILY
+
+
+def document_form_type(doc: ParsedDocument) -> str | None:
+    """The form this document is ("10-K", "10-Q", …), or None when the cover does not say."""
+    declared = doc.xbrl_facts.get("dei:DocumentType")
+    if declared:
+        return declared.strip().upper()
+    cover = _cover_text(doc)
+    # The checked box decides between the annual and quarterly wording both forms print.
+    if _ANNUAL_REPORT.search(cover) and not _QUARTERLY_REPORT.search(cover):
+        return "10-K"
+    if _QUARTERLY_REPORT.search(cover) and not _ANNUAL_REPORT.search(cover):
+        return "10-Q"
+    match = _FORM_ON_COVER.search(cover)
+    if match:
+        return re.sub(r"\s+", " ", match.group(1)).upper()
+    return None
+
+
+def document_fiscal_info(doc: ParsedDocument) -> FiscalInfo:
+    """Fiscal year focus and period end date, from `dei:` facts or the cover-page text."""
+    year_text = doc.xbrl_facts.get("dei:DocumentFiscalYearFocus", "")
+    end_text = doc.xbrl_facts.get("dei:DocumentPeriodEndDate", "")
+    period_end = _parse_date(end_text)
+    if period_end is None:
+        match = _FISCAL_YEAR_ENDED.search(_cover_text(doc))
+        period_end = _parse_date(match.group(1)) if match else None
+    year_digits = re.search(r"\d{4}", year_text)
+    fiscal_year = int(year_digits.group()) if year_digits else None
+    if fiscal_year is None and period_end is not None:
+        fiscal_year = period_end.year
+    return FiscalInfo(fiscal_year=fiscal_year, period_end=period_end)
+
+
+def _cover_text(doc: ParsedDocument) -> str:
+    visible = [e.text for e in doc.elements if e.kind is not ElementKind.PAGE_FURNITURE]
+    return "\n".join(visible[:_COVER_ELEMENTS])
+
+
+def _parse_date(text: str) -> date | None:
+    cleaned = re.sub(r"\s+", " ", text.replace(".", "")).strip()
+    for pattern in ("%Y-%m-%d", "%B %d, %Y", "%B %d %Y", "%b %d, %Y", "%b %d %Y", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(cleaned, pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,570 @@
+"""Find the top-level items of a 10-K (Item 1 … Item 16) in a parsed document.
+
+How a heading is told from everything else that says "Item 1A":
+- a candidate is a block that *starts* with "Item N" (optionally after "PART I") and whose
+  title, in the block or in the next block (headings split across table cells or lines),
+  is that item's title; prose mentions ("see Item 1A of this report") fail the title test;
+- tables of contents (a table naming three or more items) are skipped, and a heading that a
+  table-of-contents link points at is preferred over any other candidate for its item;
+- among the remaining candidates, the chosen headings are the in-order chain (1 before 1A
+  before 1B …) covering the most text, so a stray table-of-contents line or running page
+  header, which covers almost nothing, loses to the real heading;
+- filers with a "Form 10-K Cross Reference Index" have no item headings in the body: their
+  sections are found by title ("RISK FACTORS.") and end at the next section title; the same
+  search runs when an Item 1A heading only points at pages elsewhere in the document.
+
+Each item runs from its heading to the next chosen heading. Items with no text of their own
+come back as typed `AbsentItem`s (reserved, omitted by a smaller reporting company or an
+asset-backed issuer, incorporated by reference, not applicable, not found, not a 10-K).
+A truncated HTML document (never closed) yields UNPARSEABLE_DOCUMENT for every item: a
+cut-off download cannot tell a missing item from an omitted one. Input that is not a
+document at all never gets here: `parse_html` raises `DocumentParseError` for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sec_analyzer.domain import AbsenceReason
+from sec_analyzer.preprocessing.cover import document_form_type, is_annual_report_form
+from sec_analyzer.preprocessing.elements import Element, ElementKind
+from sec_analyzer.preprocessing.parser import ParsedDocument
+
+ITEM_IDS: tuple[str, ...] = (
+    "1", "1A", "1B", "1C", "2", "3", "4", "5", "6", "7", "7A", "8",
+    "9", "9A", "9B", "9C", "10", "11", "12", "13", "14", "15", "16",
+)
+_ORDER = {item_id: position for position, item_id in enumerate(ITEM_IDS)}
+_TITLE_PATTERNS = {
+    "1": r"business",
+    "1A": r"risk\s+factors",
+    "1B": r"unresolved\s+(?:sec\s+)?staff\s+comments",
+    "1C": r"cyber\s*security",
+    "2": r"(?:description\s+of\s+)?propert(?:y|ies)",
+    "3": r"legal\s+proceedings",
+    "4": r"(?:mine\s+safety|submission\s+of\s+matters|\(?removed\s+and\s+reserved\)?|\[?reserved\]?)",
+    "5": r"market\s+for",
+    "6": r"(?:selected\s+(?:consolidated\s+)?financial\s+data|\[?reserved\]?|\(?removed\s+and\s+reserved\)?)",
+    "7": r"(?:management.{0,3}s\s+discussion|md\s*&\s*a\b)",
+    "7A": r"quantitative\s+and\s+qualitative",
+    "8": r"(?:consolidated\s+)?financial\s+statements",
+    "9": r"changes\s+in\s+and\s+disagreements",
+    "9A": r"controls\s+and\s+procedures",
+    "9B": r"other\s+information",
+    "9C": r"disclosure\s+regarding\s+foreign\s+jurisdictions",
+    "10": r"directors",
+    "11": r"executive\s+compensation",
+    "12": r"security\s+ownership",
+    "13": r"certain\s+relationships",
+    "14": r"principal\s+account",
+    "15": r"exhibits?",
+    "16": r"form\s+10-k\s+summary",
+}
+_TITLES = {item_id: re.compile(pattern, re.IGNORECASE) for item_id, pattern in _TITLE_PATTERNS.items()}
+_ANY_TITLE = re.compile("|".join(f"(?:{pattern})" for pattern in _TITLE_PATTERNS.values()), re.IGNORECASE)
+
+_ITEM_PREFIX = re.compile(r"^(?:part\s+(?:[ivx]+|\d)\b[\s,.:;\-–—|]*)?items?\s*(?=\d)", re.IGNORECASE)
+_ITEM_NUMBER = re.compile(r"(\d{1,2})(?:\s*\(?([a-d])\)?(?![a-z]))?", re.IGNORECASE)
+_ITEM_JOINER = re.compile(r"\s*(,|and|&|through|to|-|–|—)\s*(?:items?\s*)?(?=\d)", re.IGNORECASE)
+_TITLE_LEAD = re.compile(r"^(?:\s*\(T\))?[\s.:;\-–—|]*")  # "Item 9A(T)." in older filings
+_TRAILING_PAGE = re.compile(r"(?:\||\s)\s*(?:\d{1,3}(?:\s*[-–]\s*\d{1,3})?|[ivx]{1,5})$", re.IGNORECASE)
+_RISK_WORD = re.compile(r"\brisks?\b", re.IGNORECASE)
+_PART_HEADING = re.compile(r"^part\s+(?:i{1,3}|iv)\b\W*$", re.IGNORECASE)
+_SIGNATURES = re.compile(r"^signatures?\.?$", re.IGNORECASE)
+_HEADING_MAX_CHARS = 200
+_TOC_MIN_ITEMS = 3
+_TOC_TARGET_BONUS = 10_000_000
+_UNUSUAL_STYLE_WEIGHT = 0.5
+_HEADING_TABLE_MAX_ROWS = 3
+_REFERENCE_INDEX = re.compile(r"cross[\s-]*reference\s+index|form\s+10-k\s+(?:cross[\s-]*)?reference", re.IGNORECASE)
+_SECTION_HEADING_MAX_CHARS = 90
+_MIN_SECTION_CHARS = {"1A": 2000, "1": 2000, "7": 2000, "8": 2000}
+
+_RESERVED = re.compile(r"^\W*(?:\[\s*reserved\s*\]|\(?\s*removed\s+and\s+reserved\s*\)?|reserved)\W*$", re.IGNORECASE)
+_SMALLER_REPORTING = re.compile(
+    r"smaller\s+reporting\s+compan(?:y|ies).{0,200}?(?:not\s+required|omit|elect(?:ed|s)?\s+not)"
+    r"|(?:not\s+required|omit\w*).{0,200}?smaller\s+reporting\s+compan",
+    re.IGNORECASE | re.DOTALL,
+)
+_ASSET_BACKED = re.compile(r"asset[\s-]+backed\s+issuer|general\s+instruction\s+j\b", re.IGNORECASE)
+_INCORPORATED = re.compile(
+    r"incorporated\s+(?:herein\s+|in\s+this\s+item\s+|into\s+this\s+item\s+)?by\s+reference", re.IGNORECASE
+)
+# A pointer out of the primary document; "see Item 7 of this Annual Report" keeps its text here.
+_OUTSIDE_DOCUMENT = re.compile(
+    r"exhibit|(?<!this\s)annual\s+report(?!\s+on\s+form)|proxy\s+statement|information\s+statement",
+    re.IGNORECASE,
+)
+_POINTER_MAX_CHARS = 1500
+_PAGE_POINTER = re.compile(r"\bpages?\s+\d+", re.IGNORECASE)
+_NOTHING_HERE = re.compile(r"^\W*(?:not\s+applicable|none|omitted)\W*$", re.IGNORECASE)
+_NOT_APPLICABLE = re.compile(r"\bnot\s+applicable\b|\bnone\b", re.IGNORECASE)
+# Items whose content is substance, so a short pointer elsewhere means the text is not here.
+# Part III items are routinely a pointer to the proxy statement: that pointer is their answer.
+_SUBSTANTIVE_ITEMS = frozenset({"1", "1A", "7", "7A", "8"})
+
+
+@dataclass(frozen=True)
+class ExtractedItem:
+    """One item's section: from its heading up to the next item's heading.
+
+    `text` is the section as filed, one block per line, heading included and page furniture
+    (page numbers, running headers, back-links) kept, so it covers the whole span; stages
+    that want clean prose read `element_span` and skip PAGE_FURNITURE elements.
+    """
+
+    item_id: str
+    title: str
+    text: str
+    element_span: tuple[int, int]  # first and last element, inclusive
+    html_span: tuple[int, int]  # [start, end) in the decoded HTML
+
+
+@dataclass(frozen=True)
+class AbsentItem:
+    """An item with no content of its own here; `detail` keeps whatever the filing says instead."""
+
+    item_id: str
+    reason: AbsenceReason
+    detail: str
+
+
+ItemResult = ExtractedItem | AbsentItem
+
+
+@dataclass
+class ItemExtraction:
+    form_type: str | None
+    items: dict[str, ItemResult] = field(default_factory=dict)
+
+    def __getitem__(self, item_id: str) -> ItemResult:
+        return self.items[normalize_item_id(item_id)]
+
+    def __iter__(self) -> Iterator[ItemResult]:
+        return iter(self.items.values())
+
+    @property
+    def is_annual_report(self) -> bool:
+        """False when the cover says this is another form (then every item is NOT_A_10K)."""
+        return self.form_type is None or is_annual_report_form(self.form_type)
+
+    @property
+    def found(self) -> dict[str, ExtractedItem]:
+        return {key: value for key, value in self.items.items() if isinstance(value, ExtractedItem)}
+
+    @property
+    def absent(self) -> dict[str, AbsentItem]:
+        return {key: value for key, value in self.items.items() if isinstance(value, AbsentItem)}
+
+
+class UnknownItemError(ValueError):
+    pass
+
+
+def normalize_item_id(item_id: str) -> str:
+    cleaned = re.sub(r"^item\s*", "", item_id.strip(), flags=re.IGNORECASE).upper()
+    if cleaned not in _ORDER:
+        raise UnknownItemError(f"unknown 10-K item {item_id!r} (known: {', '.join(ITEM_IDS)})")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class _Heading:
+    item_ids: tuple[str, ...]
+    element: int  # the heading block
+    title: str
+    toc_target: bool = False
+    signature: tuple[object, ...] = ()  # how the heading is set: body headings share one
+
+    @property
+    def first_order(self) -> int:
+        return _ORDER[self.item_ids[0]]
+
+
+def extract_items(doc: ParsedDocument) -> ItemExtraction:
+    """Every top-level 10-K item, each as `ExtractedItem` or typed `AbsentItem`."""
+    form_type = document_form_type(doc)
+    if form_type is not None and not is_annual_report_form(form_type):
+        return _all_absent(form_type, AbsenceReason.NOT_A_10K, f"the document is a Form {form_type}, not a 10-K")
+    if doc.truncated:
+        # A cut-off download: what is missing cannot be told from what the filer left out.
+        detail = "the document ends early (its HTML is never closed): it was truncated, fetch it again"
+        return _all_absent(form_type, AbsenceReason.UNPARSEABLE_DOCUMENT, detail)
+    elements = doc.elements
+    toc_elements = _table_of_contents_elements(doc)
+    candidates = _heading_candidates(elements, toc_elements, _toc_targets(doc, toc_elements))
+    chain = _best_chain(candidates, _section_weights(elements, candidates))
+    items: dict[str, ItemResult] = {}
+    boundaries = sorted({heading.element for heading in chain})
+    for heading in chain:
+        last = _section_end(elements, heading.element, boundaries)
+        for item_id in heading.item_ids:
+            items[item_id] = _classify(doc, item_id, heading.title, heading.element, last, toc_elements)
+    index_rows = _reference_index_rows(elements, toc_elements)
+    # A risk-factor heading that only points at pages elsewhere: look for the section itself.
+    page_pointer = items.pop("1A") if _is_page_pointer(doc, items.get("1A")) else None
+    if "1A" not in items or index_rows:
+        for item_id, (first, last, title) in _sections_by_title(doc, items, toc_elements).items():
+            items[item_id] = _classify(doc, item_id, title, first, last, toc_elements)
+    if page_pointer is not None:
+        items.setdefault("1A", page_pointer)
+    for item_id in ITEM_IDS:
+        if item_id not in items:
+            items[item_id] = _not_found(doc, item_id, index_rows.get(item_id))
+    return ItemExtraction(form_type, {item_id: items[item_id] for item_id in ITEM_IDS})
+
+
+def _is_page_pointer(doc: ParsedDocument, result: ItemResult | None) -> bool:
+    """An item heading whose section only says where the text is ("See pages 27-36")."""
+    if not isinstance(result, ExtractedItem):
+        return False
+    first, last = result.element_span
+    body = _body_text(doc.elements, first, last)
+    return len(body) <= _POINTER_MAX_CHARS and _PAGE_POINTER.search(body) is not None
+
+
+def _all_absent(form_type: str | None, reason: AbsenceReason, detail: str) -> ItemExtraction:
+    return ItemExtraction(form_type, {item_id: AbsentItem(item_id, reason, detail) for item_id in ITEM_IDS})
+
+
+def _reference_index_rows(elements: list[Element], toc_elements: set[int]) -> dict[str, str]:
+    """Each item's row in a "Form 10-K Cross Reference Index" table, if the filing has one."""
+    rows: dict[str, str] = {}
+    for index in sorted(toc_elements):
+        if not _REFERENCE_INDEX.search(elements[index].text[:300]):
+            continue
+        for line in elements[index].text.split("\n"):
+            for item_id in _parse_item_ids(line)[0]:
+                rows.setdefault(item_id, line.replace(" | ", " "))
+    return rows
+
+
+def _not_found(doc: ParsedDocument, item_id: str, index_row: str | None) -> AbsentItem:
+    if index_row is not None:
+        if _NOT_APPLICABLE.search(index_row):
+            return AbsentItem(item_id, AbsenceReason.NOT_APPLICABLE, f"cross-reference index: {index_row}")
+        return AbsentItem(
+            item_id,
+            AbsenceReason.NOT_FOUND,
+            f"cross-reference index: {index_row} (pages of the annual-report layout; no section with this title)",
+        )
+    return AbsentItem(item_id, AbsenceReason.NOT_FOUND, f"no heading for Item {item_id} was found")
+
+
+def _table_of_contents_elements(doc: ParsedDocument) -> set[int]:
+    """Contents and index entries: tables naming three or more items, and item lines that link forward."""
+    elements = doc.elements
+    toc: set[int] = set()
+    for element in elements:
+        if element.kind is ElementKind.TABLE:
+            named = {ids for line in element.text.split("\n") if (ids := _parse_item_ids(line)[0])}
+            if len(named) >= _TOC_MIN_ITEMS:
+                toc.add(element.index)
+    # A contents page written as paragraphs: each line links to its item further down.
+    for source, target, _ in doc.links:
+        if (
+            source < len(elements)
+            and elements[source].kind is ElementKind.TEXT
+            and doc.anchors.get(target, -1) > source
+            and _parse_item_ids(elements[source].text)[0]
+        ):
+            toc.add(source)
+    return toc
+
+
+def _toc_targets(doc: ParsedDocument, toc_elements: set[int]) -> set[int]:
+    """Elements that links in a table of contents point at."""
+    return {
+        doc.anchors[target]
+        for source, target, _ in doc.links
+        if source in toc_elements and target in doc.anchors
+    }
+
+
+def _parse_item_ids(text: str) -> tuple[tuple[str, ...], str]:
+    """The item ids a heading names ("Items 1 and 2." -> ("1", "2")) and the text after them."""
+    prefix = _ITEM_PREFIX.match(text)
+    if prefix is None:
+        return (), text
+    position = prefix.end()
+    ids: list[str] = []
+    joiner = ""
+    while True:
+        number = _ITEM_NUMBER.match(text, position)
+        if number is None:
+            break
+        item_id = number.group(1).lstrip("0") + (number.group(2) or "").upper()
+        if item_id not in _ORDER:
+            break
+        if joiner in ("through", "to", "-", "–", "—") and ids:
+            ids.extend(i for i in ITEM_IDS[_ORDER[ids[-1]] + 1 : _ORDER[item_id] + 1])
+        else:
+            ids.append(item_id)
+        position = number.end()
+        join = _ITEM_JOINER.match(text, position)
+        if join is None:
+            break
+        joiner = join.group(1).lower()
+        position = join.end()
+    if not ids:
+        return (), text
+    ordered = tuple(sorted(set(ids), key=_ORDER.__getitem__))
+    return ordered, text[position:]
+
+
+def _heading_candidates(elements: list[Element], toc_elements: set[int], toc_targets: set[int]) -> list[_Heading]:
+    candidates: list[_Heading] = []
+    for element in elements:
+        if element.kind not in (ElementKind.TEXT, ElementKind.TABLE) or element.index in toc_elements:
+            continue
+        lines = element.text.split("\n") if element.kind is ElementKind.TABLE else [element.text]
+        if len(lines) > _HEADING_TABLE_MAX_ROWS:
+            continue
+        text = lines[0]
+        item_ids, rest = _parse_item_ids(text)
+        if not item_ids:
+            continue
+        title = _TITLE_LEAD.sub("", rest).strip()
+        heading_text = text
+        if not title:
+            following = _next_block(elements, element.index)
+            if len(lines) > 1:
+                title = lines[1]
+            elif following is not None:
+                title = following.text.split("\n", 1)[0]
+            heading_text = f"{text} {title}"
+        if not any(_TITLES[item_id].match(title) for item_id in item_ids):
+            continue
+        if not _looks_like_heading(element, heading_text):
+            continue
+        if _TRAILING_PAGE.search(heading_text) and element.kind is ElementKind.TABLE:
+            continue
+        targeted = _is_toc_target(elements, element.index, toc_targets)
+        candidates.append(
+            _Heading(item_ids, element.index, _clean_title(title), targeted, _style_signature(element, heading_text))
+        )
+    return candidates
+
+
+def _style_signature(element: Element, heading_text: str) -> tuple[object, ...]:
+    letters = [character for character in heading_text if character.isalpha()]
+    all_caps = bool(letters) and all(character.isupper() for character in letters)
+    return (element.kind, element.bold, element.italic, element.underline, element.font_size, all_caps)
+
+
+def _is_toc_target(elements: list[Element], heading: int, toc_targets: set[int]) -> bool:
+    """Whether a table-of-contents link points at the heading or at the page furniture just before it."""
+    cursor = heading
+    while cursor >= 0:
+        if cursor in toc_targets:
+            return True
+        cursor -= 1
+        if cursor < 0 or elements[cursor].kind not in (ElementKind.PAGE_FURNITURE, ElementKind.PAGE_BREAK):
+            return False
+    return False
+
+
+def _looks_like_heading(element: Element, heading_text: str) -> bool:
+    if len(heading_text) <= _HEADING_MAX_CHARS:
+        return True
+    prefix = element.bold_prefix
+    return prefix is not None and bool(_ITEM_PREFIX.match(prefix))
+
+
+def _clean_title(title: str) -> str:
+    title = re.sub(r"\s*\|\s*", " ", title)
+    return title[:_HEADING_MAX_CHARS].strip(" .:;-–—")
+
+
+def _next_block(elements: list[Element], index: int) -> Element | None:
+    for element in elements[index + 1 : index + 6]:
+        if element.kind in (ElementKind.TEXT, ElementKind.TABLE):
+            return element
+    return None
+
+
+def _section_weights(elements: list[Element], candidates: list[_Heading]) -> dict[int, int]:
+    """Characters of text from each candidate heading to the next candidate of any item."""
+    starts = sorted({candidate.element for candidate in candidates})
+    cumulative = [0]
+    for element in elements:
+        cumulative.append(cumulative[-1] + (len(element.text) if element.kind is not ElementKind.PAGE_FURNITURE else 0))
+    weights: dict[int, int] = {}
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(elements)
+        weights[start] = cumulative[end] - cumulative[start]
+    return weights
+
+
+def _best_chain(candidates: list[_Heading], weights: dict[int, int]) -> list[_Heading]:
+    """The chain of headings in document order and item order that covers the most text.
+
+    Candidates come in document order, so the best chain ending at each candidate extends the
+    best chain ending at any earlier candidate of a lower item (kept per item position).
+    """
+    if not candidates:
+        return []
+    # A mention that happens to open a block ("Item 7A. Quantitative … of this report") is
+    # set like prose, not like the filing's item headings: it counts for less in a conflict.
+    usual = Counter(candidate.signature for candidate in candidates).most_common(1)[0][0]
+    best_ending_at_order: list[tuple[float, int]] = [(0.0, -1)] * len(ITEM_IDS)  # (score, candidate)
+    previous: list[int] = []
+    scores: list[float] = []
+    for current, heading in enumerate(candidates):
+        weight = weights[heading.element] * (1.0 if heading.signature == usual else _UNUSUAL_STYLE_WEIGHT)
+        own = weight + 1 + (_TOC_TARGET_BONUS if heading.toc_target else 0)
+        # "Items 1 and 2" may precede "Item 1A": order by the first item a heading names.
+        order = heading.first_order
+        before_score, before = max(best_ending_at_order[:order], default=(0.0, -1))
+        scores.append(before_score + own)
+        previous.append(before)
+        if scores[current] > best_ending_at_order[order][0]:
+            best_ending_at_order[order] = (scores[current], current)
+    best = max(range(len(candidates)), key=scores.__getitem__)
+    chain: list[_Heading] = []
+    while best != -1:
+        chain.append(candidates[best])
+        best = previous[best]
+    return chain[::-1]
+
+
+def _section_end(elements: list[Element], start: int, boundaries: list[int]) -> int:
+    """The last element of the section starting at `start`: before the next heading, or the signatures."""
+    later = [boundary for boundary in boundaries if boundary > start]
+    if later:
+        return later[0] - 1
+    for element in elements[start + 1 :]:
+        if element.kind is ElementKind.TEXT and _SIGNATURES.match(element.text):
+            return element.index - 1
+    return len(elements) - 1
+
+
+def _classify(
+    doc: ParsedDocument, item_id: str, title: str, first: int, last: int, toc_elements: set[int]
+) -> ItemResult:
+    """An extracted item, or the typed reason why its few words are not the item's content."""
+    elements = doc.elements
+    text = doc.text_of((first, last), include_furniture=True)
+    content = [e.index for e in elements[first + 1 : last + 1] if e.kind in (ElementKind.TEXT, ElementKind.TABLE)]
+    if content and all(index in toc_elements for index in content):
+        detail = f"the section under the Item {item_id} heading is only a table of contents"
+        return AbsentItem(item_id, AbsenceReason.NOT_FOUND, detail)
+    body = _body_text(elements, first, last)
+    if _RESERVED.match(body) or (not body and re.search(r"reserved", title, re.IGNORECASE)):
+        return AbsentItem(item_id, AbsenceReason.RESERVED, text)
+    if len(body) <= _POINTER_MAX_CHARS:
+        if _SMALLER_REPORTING.search(body):
+            return AbsentItem(item_id, AbsenceReason.OMITTED_SMALLER_REPORTING_COMPANY, text)
+        if _ASSET_BACKED.search(body):
+            return AbsentItem(item_id, AbsenceReason.OMITTED_ASSET_BACKED_ISSUER, text)
+        if item_id in _SUBSTANTIVE_ITEMS and _INCORPORATED.search(body) and _OUTSIDE_DOCUMENT.search(body):
+            return AbsentItem(item_id, AbsenceReason.INCORPORATED_BY_REFERENCE, text)
+        # "None." is a real answer for Item 1B or 4; for risk factors or MD&A it means there is none here.
+        if item_id in _SUBSTANTIVE_ITEMS and _NOTHING_HERE.match(body):
+            return AbsentItem(item_id, AbsenceReason.NOT_APPLICABLE, text)
+    html_end = _html_end(doc, last)
+    return ExtractedItem(
+        item_id=item_id,
+        title=title,
+        text=text,
+        element_span=(first, last),
+        html_span=(elements[first].html_start, html_end),
+    )
+
+
+def _body_text(elements: list[Element], first: int, last: int) -> str:
+    """The section's text without its heading line(s) and page furniture."""
+    parts = [
+        element.text
+        for element in elements[first + 1 : last + 1]
+        if element.kind in (ElementKind.TEXT, ElementKind.TABLE)
+    ]
+    heading = elements[first].text
+    _, rest = _parse_item_ids(heading)
+    rest = _TITLE_LEAD.sub("", rest)
+    title = _ANY_TITLE.match(rest)
+    remainder = rest[title.end() :].strip(" .:;-–—|") if title else ""
+    if remainder:
+        parts.insert(0, remainder)
+    if parts and not remainder and _ANY_TITLE.fullmatch(parts[0].strip(" .:;-–—|")):
+        parts.pop(0)
+    return "\n".join(parts).strip()
+
+
+def _html_end(doc: ParsedDocument, last: int) -> int:
+    following = last + 1
+    if following < len(doc.elements):
+        return doc.elements[following].html_start
+    return doc.elements[last].html_end
+
+
+def _sections_by_title(
+    doc: ParsedDocument, found: dict[str, ItemResult], toc_elements: set[int]
+) -> dict[str, tuple[int, int, str]]:
+    """Sections of a cross-reference-index 10-K, found by their titles instead of item numbers.
+
+    Such a filing prints "RISK FACTORS." (often as a run-in heading) where others print
+    "Item 1A. Risk Factors"; a section ends at the next block headed by another item's title
+    in the same letter case.
+    """
+    elements = doc.elements
+    titled: list[tuple[int, str]] = []
+    for element in elements:
+        if element.kind is not ElementKind.TEXT or element.index in toc_elements:
+            continue
+        heading = _section_heading(element)
+        if heading is not None:
+            titled.append((element.index, heading))
+    sections: dict[str, tuple[int, int, str]] = {}
+    for item_id in ITEM_IDS:
+        if item_id in found:
+            continue
+        best: tuple[int, int, str] | None = None
+        best_size = 0
+        for position, (index, heading) in enumerate(titled):
+            if not _TITLES[item_id].fullmatch(heading.rstrip(" .:")):
+                continue
+            last = _title_section_end(elements, titled, position)
+            size = sum(len(e.text) for e in elements[index : last + 1] if e.kind is not ElementKind.PAGE_FURNITURE)
+            if size > best_size:
+                best, best_size = (index, last, heading.rstrip(" .:")), size
+        if best is not None and best_size >= _MIN_SECTION_CHARS.get(item_id, 0):
+            sections[item_id] = best
+    return sections
+
+
+def _block_style(element: Element) -> tuple[object, ...]:
+    return (element.bold, element.italic, element.underline, element.font_size, element.is_all_caps, element.centered)
+
+
+def _section_heading(element: Element) -> str | None:
+    """The heading text a block opens with: the whole block if it is short and emphasized, or its run-in lead."""
+    if element.bold_prefix and len(element.bold_prefix) <= _SECTION_HEADING_MAX_CHARS:
+        return element.bold_prefix
+    if len(element.text) <= _SECTION_HEADING_MAX_CHARS and (element.is_emphasized or element.is_all_caps):
+        return element.text
+    return None
+
+
+def _title_section_end(elements: list[Element], titled: list[tuple[int, str]], position: int) -> int:
+    start, heading = titled[position]
+    upper = heading.isupper()
+    standalone = _block_style(elements[start]) if heading == elements[start].text else None
+    for index, other in titled[position + 1 :]:
+        if other.isupper() == upper and _ANY_TITLE.match(other) and len(other) <= _SECTION_HEADING_MAX_CHARS:
+            return index - 1
+        # A heading set like this one is a sibling section; "Risks Related to …" are its subheadings.
+        if (
+            standalone is not None
+            and other == elements[index].text
+            and _block_style(elements[index]) == standalone
+            and not _RISK_WORD.search(other)
+        ):
+            return index - 1
+    for element in elements[start + 1 :]:
+        if element.kind is ElementKind.TEXT and (_SIGNATURES.match(element.text) or _PART_HEADING.match(element.text)):
+            return element.index - 1
+    return len(elements) - 1

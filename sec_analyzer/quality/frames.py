@@ -1,0 +1,174 @@
+"""Turns a `FilingUnderTest` into the frames the suites validate.
+
+Derived columns (the expected ordinal of each row, the gap to the previous span, ...) and the
+one-row document frame are computed here, as data; whether they are acceptable is decided only by
+the GX expectations in `suites`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.quality.model import FilingUnderTest
+
+ITEM_STATUSES = frozenset({"found", "absent"})
+REQUIRED_ITEM_COLUMNS = ("item_id", "status", "absent_reason")
+REQUIRED_SEGMENT_COLUMNS = ("ordinal", "heading", "text", "start_offset", "end_offset")
+OPENING_CHARS = 300
+ITEM_1A = "1A"
+
+
+class QualityInputError(SecAnalyzerError):
+    """The data handed to a quality suite does not have the agreed shape."""
+
+
+@dataclass(frozen=True)
+class FilingFrames:
+    segments: pd.DataFrame
+    items: pd.DataFrame
+    document: pd.DataFrame  # exactly one row
+    embeddings: pd.DataFrame | None
+
+    def frame(self, name: str) -> pd.DataFrame:
+        frame = getattr(self, name)
+        assert frame is not None, f"no {name} frame for this filing"
+        return frame
+
+
+def normalize_item_id(item_id: object) -> str:
+    text = str(item_id).strip().upper().replace("_", " ")
+    return text.removeprefix("ITEM").strip().rstrip(".")
+
+
+def item_1a_state(items: pd.DataFrame) -> str:
+    """`found`, the absence reason, or `not_listed` when the extractor did not list Item 1A."""
+    rows = items[items["item_id"] == ITEM_1A]
+    if rows.empty:
+        return "not_listed"
+    if (rows["status"] == "found").any():
+        return "found"
+    reasons = [reason for reason in rows["absent_reason"] if reason]
+    return str(reasons[0]) if reasons else ""
+
+
+def build_frames(filing: FilingUnderTest) -> FilingFrames:
+    items = _item_frame(filing)
+    segments = _segment_frame(filing)
+    text = filing.item_1a_text or ""
+    embeddings = _embedding_frame(filing)
+    document = pd.DataFrame(
+        [
+            {
+                "upstream_failure": filing.upstream_failure,
+                "item_1a_state": item_1a_state(items),
+                "item_1a_chars": len(text),
+                "item_1a_text": text,
+                "segment_count": len(segments),
+                "coverage": _coverage(segments, len(text)),
+                "document_fiscal_year": filing.document_fiscal_year,
+                "expected_fiscal_year": filing.expected_fiscal_year,
+                "document_type": None
+                if filing.document_type is None
+                else filing.document_type.strip().upper(),
+                "embedding_rows": None if filing.embeddings is None else int(filing.embeddings.shape[0]),
+                "embedding_dimension": None if filing.embeddings is None else int(filing.embeddings.shape[1]),
+            }
+        ]
+    )
+    return FilingFrames(segments=segments, items=items, document=document, embeddings=embeddings)
+
+
+def _checked_columns(frame: object, required: tuple[str, ...], what: str, partition_key: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise QualityInputError(
+            f"{what} of {partition_key} must be a pandas DataFrame, not {type(frame).__name__}"
+        )
+    missing = [column for column in required if column not in frame.columns]
+    if missing and len(frame) > 0:
+        raise QualityInputError(
+            f"{what} of {partition_key} lack column(s) {missing}; expected at least {list(required)}"
+        )
+    # An empty frame (no segments because Item 1A was omitted) may come without columns.
+    return frame.reindex(columns=[*frame.columns, *missing]).reset_index(drop=True)
+
+
+def _item_frame(filing: FilingUnderTest) -> pd.DataFrame:
+    items = _checked_columns(filing.items, REQUIRED_ITEM_COLUMNS, "items", filing.partition_key).copy()
+    unknown = sorted(set(items["status"].dropna().astype(str)) - ITEM_STATUSES)
+    if unknown or items["status"].isna().any():
+        raise QualityInputError(
+            f"items of {filing.partition_key} have status values {unknown or [None]}; "
+            f"each must be one of {sorted(ITEM_STATUSES)}"
+        )
+    items["item_id"] = items["item_id"].map(normalize_item_id)
+    items["absent_reason"] = items["absent_reason"].map(
+        lambda reason: "" if _is_missing(reason) else str(reason)
+    )
+    # Only absent rows carry a reason to judge; GX skips the nulls of found rows.
+    items["reason_if_absent"] = items["absent_reason"].where(items["status"] == "absent", None)
+    return items
+
+
+def _segment_frame(filing: FilingUnderTest) -> pd.DataFrame:
+    segments = _checked_columns(
+        filing.segments, REQUIRED_SEGMENT_COLUMNS, "segments", filing.partition_key
+    ).copy()
+    ordinals = pd.to_numeric(segments["ordinal"], errors="coerce")
+    first = ordinals.iloc[0] if len(ordinals) else 1
+    base = 0 if first == 0 else 1
+    segments["expected_ordinal"] = [base + position for position in range(len(segments))]
+    for column in ("start_offset", "end_offset"):
+        segments[column] = pd.to_numeric(segments[column], errors="coerce")
+    segments["span_length"] = segments["end_offset"] - segments["start_offset"]
+    by_start = segments.sort_values("start_offset", kind="stable")
+    previous_end = by_start["end_offset"].shift().cummax()
+    segments["gap_to_previous"] = (by_start["start_offset"] - previous_end).reindex(segments.index)
+    texts = segments["text"].map(lambda value: "" if _is_missing(value) else str(value)).astype(str)
+    headings = segments["heading"].map(lambda value: "" if _is_missing(value) else str(value)).astype(str)
+    segments["opening"] = headings + "\n" + texts.str.slice(0, OPENING_CHARS)
+    segments["text_key"] = texts.str.lower().str.split().str.join(" ")
+    return segments
+
+
+def _embedding_frame(filing: FilingUnderTest) -> pd.DataFrame | None:
+    if filing.embeddings is None:
+        return None
+    vectors = np.asarray(filing.embeddings)
+    if vectors.ndim != 2:
+        raise QualityInputError(
+            f"embeddings of {filing.partition_key} must be a 2-D array (segments x dimension), "
+            f"got shape {vectors.shape}"
+        )
+    norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+    # A vector holding NaN or inf has no norm; -1 makes it fail the unit-norm range instead of being
+    # skipped as a missing value.
+    norms = np.where(np.isfinite(norms), norms, -1.0)
+    return pd.DataFrame({"row": range(len(vectors)), "norm": norms})
+
+
+def _coverage(segments: pd.DataFrame, text_length: int) -> float:
+    """Share of the text inside the union of the segment spans (clipped to the text)."""
+    if text_length == 0:
+        return 0.0
+    spans = sorted(
+        (max(0, int(start)), min(text_length, int(end)))
+        for start, end in zip(segments["start_offset"], segments["end_offset"], strict=True)
+        if not (_is_missing(start) or _is_missing(end))
+    )
+    covered = 0
+    reached = 0
+    for start, end in spans:
+        start = max(start, reached)
+        if end > start:
+            covered += end - start
+        reached = max(reached, end)
+    return covered / text_length
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA

@@ -1,0 +1,56 @@
+"""`sec-analyzer backfill` and `sec-analyzer run` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+CLI = str(Path(sys.executable).with_name("sec-analyzer"))
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=900)
+
+
+def fresh_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("EDGAR_", "SEC_ANALYZER_", "DAGSTER_", "MONGODB_"))}
+    env.update(DAGSTER_HOME=str(tmp_path / "dagster_home"), SEC_ANALYZER_DATA_DIR=str(tmp_path / "data"), **extra)
+    return env
+
+
+def test_backfill_reports_unknown_tickers_and_publishes_the_rest(tmp_path: Path, corpus_dir: Path) -> None:
+    env = fresh_env(tmp_path, EDGAR_USER_AGENT="sec-analyzer tests tests@sec-analyzer.invalid",
+                    EDGAR_MIRROR_DIR=str(corpus_dir))
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+
+    result = run_cli("backfill", "--tickers", "NVDA,ZZZZNOPE", "--years", "2024", env=env, cwd=tmp_path)
+
+    assert result.returncode == 1, result.stderr  # not everything requested exists
+    assert "ZZZZNOPE" in result.stderr and "Traceback" not in result.stderr
+    assert "raw_filing" in result.stdout  # the progress display names each stage
+    summary = [line for line in result.stdout.splitlines() if line.startswith("NVDA-2024")]
+    assert summary and "published" in summary[0]
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        assert instance.get_dynamic_partitions("filings") == ["NVDA-2024"]
+        assert len(instance.get_run_records()) == 1
+
+
+def test_without_edgar_or_mirror_run_fails_with_one_line(tmp_path: Path) -> None:
+    env = fresh_env(tmp_path, EDGAR_USER_AGENT="sec-analyzer tests tests@sec-analyzer.invalid",
+                    EDGAR_BASE_URL="http://127.0.0.1:9")
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "EDGAR_MIRROR_DIR" in result.stderr
+
+
+def test_missing_user_agent_is_refused_with_one_line(tmp_path: Path, corpus_dir: Path) -> None:
+    env = fresh_env(tmp_path, EDGAR_MIRROR_DIR=str(corpus_dir))
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    result = run_cli("backfill", "--tickers", "AAPL", "--years", "2024", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "EDGAR_USER_AGENT" in result.stderr and "Traceback" not in result.stderr

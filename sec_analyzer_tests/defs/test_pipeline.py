@@ -1,0 +1,116 @@
+"""The whole pipeline on real filings through the local EDGAR, with bad filings beside good ones."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from sqlalchemy import text
+
+from sec_analyzer.acquisition.mirror import EdgarMirror
+from sec_analyzer.artifacts import ArtifactStore
+from sec_analyzer.defs.backfill import filing_summary, materialize_filings
+from sec_analyzer.defs.quality.checks import VERDICT_STAGE
+from sec_analyzer.settings import get_settings
+from sec_analyzer.storage.db_clients import create_db_engine
+from sec_analyzer_tests.defs import faults
+
+AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
+QUALITY_CHECKS = {"completeness", "cleanliness", "substance", "consistency"}
+
+
+def row_counts() -> dict[str, int]:
+    engine = create_db_engine(get_settings().resolved_database_url)
+    with engine.connect() as connection:
+        return {table: connection.execute(text(f"select count(*) from {table}")).scalar_one()
+                for table in ("filings", "items", "risk_factors")}
+
+
+def published_tickers() -> set[str]:
+    engine = create_db_engine(get_settings().resolved_database_url)
+    with engine.connect() as connection:
+        return set(connection.execute(text("select ticker from filings")).scalars())
+
+
+def check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    return [record.event_log_entry.dagster_event.event_specific_data for record in records]  # type: ignore[union-attr]
+
+
+def add_bad_filing(mirror: EdgarMirror, ticker: str, cik: int, content: bytes) -> None:
+    mirror.add_filing(ticker=ticker, cik=cik, company_name=f"{ticker} Test Corp", html=content,
+                      filing_date=date(2024, 11, 1), report_date=date(2024, 9, 28))
+
+
+def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterInstance) -> None:
+    runs = materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
+    assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
+    first = row_counts()
+    assert first["filings"] == 1 and first["risk_factors"] >= 25 and first["items"] >= 20
+    evaluations = check_evaluations(instance, runs[0].run_id)
+    assert {e.check_name for e in evaluations} == QUALITY_CHECKS
+    assert all(e.passed for e in evaluations)
+    assert {e.partition for e in evaluations} == {"AAPL-2024"}
+
+    again = materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
+    assert again[0].status == dg.DagsterRunStatus.SUCCESS
+    assert row_counts() == first
+    summary = filing_summary(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
+    assert summary["outcome"] == "published" and summary["accession"] == "0000320193-24-000123"
+
+
+def test_bad_filings_are_stopped_by_named_checks_and_good_ones_still_publish(
+    instance: dg.DagsterInstance, mirror: EdgarMirror, corpus_dir: Path
+) -> None:
+    html = (corpus_dir / AAPL_2024).read_text(encoding="utf-8")
+    bad = {
+        "TRNC": faults.truncated(html),
+        "NO1A": faults.without_item_1a(html),
+        "TOCR": faults.risk_section_replaced_by_toc(html),
+        "QTRL": faults.quarterly_report(html),
+        "JUNK": faults.binary_garbage(),
+    }
+    for offset, (ticker, content) in enumerate(bad.items()):
+        add_bad_filing(mirror, ticker, 9_900_001 + offset, content)
+    keys = ["AAPL-2024", *(f"{ticker}-2024" for ticker in bad)]
+
+    runs = materialize_filings(instance, keys, progress=lambda _: None)
+
+    assert len(runs) == 1, "a fresh set of filings runs as one batched run"
+    assert published_tickers() == {"AAPL"}
+    artifacts = ArtifactStore(get_settings().artifacts_dir)
+    for ticker in bad:
+        verdict = artifacts.read_json(VERDICT_STAGE, f"{ticker}-2024")
+        assert not verdict["passed"], ticker
+        named = {failure.split("/", 1)[0] for failure in verdict["blocking_failures"]}
+        assert named & QUALITY_CHECKS, (ticker, verdict)
+        assert all(len(failure) > 20 for failure in verdict["blocking_failures"])
+        assert filing_summary(artifacts, f"{ticker}-2024")["outcome"] == "blocked"
+    evaluations = check_evaluations(instance, runs[0].run_id)
+    failed = [e for e in evaluations if not e.passed]
+    assert failed and all(e.severity == dg.AssetCheckSeverity.WARN for e in failed)
+
+
+def test_one_bad_filing_alone_fails_its_run_at_the_gate(instance: dg.DagsterInstance, mirror: EdgarMirror,
+                                                         corpus_dir: Path) -> None:
+    html = (corpus_dir / AAPL_2024).read_text(encoding="utf-8")
+    add_bad_filing(mirror, "NO1A", 9_900_101, faults.without_item_1a(html))
+
+    runs = materialize_filings(instance, ["NO1A-2024"], progress=lambda _: None)
+
+    assert runs[0].status == dg.DagsterRunStatus.FAILURE
+    errors = [e for e in check_evaluations(instance, runs[0].run_id) if not e.passed]
+    assert errors and {e.severity for e in errors} == {dg.AssetCheckSeverity.ERROR}
+    assert {e.partition for e in errors} == {"NO1A-2024"}
+    assert row_counts()["filings"] == 0
+
+
+def test_unknown_tickers_and_missing_years_are_reported_by_name(instance: dg.DagsterInstance) -> None:
+    from sec_analyzer.acquisition.edgar_client import EdgarClient
+    from sec_analyzer.defs.backfill import plan_backfill
+
+    plan = plan_backfill(EdgarClient.from_settings(get_settings()), [("NOPE", 2024), ("AAPL", 2024), ("AAPL", 1999)])
+    assert plan.keys == ["AAPL-2024"]
+    assert any(line.startswith("NOPE") for line in plan.not_found)
+    assert any(line.startswith("AAPL 1999") for line in plan.not_found)

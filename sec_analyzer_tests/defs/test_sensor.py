@@ -1,0 +1,41 @@
+"""The new-filings sensor against the local EDGAR: baseline first, then exactly the new 10-K."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from sec_analyzer.acquisition.mirror import EdgarMirror
+from sec_analyzer.defs.acquisition.sensors import new_edgar_filings
+from sec_analyzer.defs.resources import PlatformResource
+
+AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
+
+
+def tick(instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"platform": PlatformResource()})
+    result = new_edgar_filings(context)
+    assert isinstance(result, dg.SensorResult)
+    return result
+
+
+def test_sensor_requests_one_run_per_new_filing(instance: dg.DagsterInstance, mirror: EdgarMirror,
+                                               corpus_dir: Path) -> None:
+    baseline = tick(instance, None)
+    assert not baseline.run_requests
+    assert baseline.cursor and json.loads(baseline.cursor)["seen"]
+
+    assert not tick(instance, baseline.cursor).run_requests
+
+    html = (corpus_dir / AAPL_2024).read_bytes()
+    ref = mirror.add_filing(ticker="NEWCO", cik=9_800_001, company_name="Newco Inc.", html=html,
+                            filing_date=date(2024, 11, 1), report_date=date(2024, 9, 28))
+    found = tick(instance, baseline.cursor)
+
+    assert [request.run_key for request in found.run_requests] == [ref.accession_number]
+    assert found.run_requests[0].partition_key == "NEWCO-2024"
+    assert found.dynamic_partitions_requests[0].partition_keys == ["NEWCO-2024"]  # type: ignore[union-attr]
+    assert not tick(instance, found.cursor).run_requests

@@ -1,0 +1,265 @@
+"""The HTML parser: styles, blocks, tables, page furniture, offsets, decoding, storage."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.preprocessing.cover import document_fiscal_info, document_form_type
+from sec_analyzer.preprocessing.elements import Element, ElementKind
+from sec_analyzer.preprocessing.parser import DocumentParseError, ParsedDocument, parse_file, parse_html
+
+AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
+
+
+def texts(doc: ParsedDocument, kind: ElementKind = ElementKind.TEXT) -> list[str]:
+    return [element.text for element in doc.elements if element.kind is kind]
+
+
+def only(doc: ParsedDocument, text: str) -> Element:
+    matches = [element for element in doc.elements if element.text == text]
+    assert len(matches) == 1, [element.text for element in doc.elements]
+    return matches[0]
+
+
+def test_styles_come_from_tags_and_from_css() -> None:
+    doc = parse_html(
+        "<html><body>"
+        "<p><b>Bold by tag</b></p>"
+        "<div><span style='font-weight:700'>Bold by weight</span></div>"
+        "<div><span style='font-weight: bold'>Bold by keyword</span></div>"
+        "<p><em>Italic by tag</em></p>"
+        "<div style='font-style:italic'>Italic by CSS</div>"
+        "<p><u>Underlined by tag</u></p>"
+        "<div><span style='text-decoration:underline'>Underlined by CSS</span></div>"
+        "<div style='font-size:16px'>Sixteen pixels</div>"
+        "<div style='text-align:center;font-size:9pt'>Centered nine points</div>"
+        "<p>Plain text</p>"
+        "</body></html>"
+    )
+    assert only(doc, "Bold by tag").bold
+    assert only(doc, "Bold by weight").bold
+    assert only(doc, "Bold by keyword").bold
+    assert only(doc, "Italic by tag").italic and not only(doc, "Italic by tag").bold
+    assert only(doc, "Italic by CSS").italic
+    assert only(doc, "Underlined by tag").underline
+    assert only(doc, "Underlined by CSS").underline
+    assert only(doc, "Sixteen pixels").font_size == 12.0
+    centered = only(doc, "Centered nine points")
+    assert centered.centered and centered.font_size == 9.0
+    plain = only(doc, "Plain text")
+    assert not (plain.bold or plain.italic or plain.underline or plain.centered)
+
+
+def test_styles_come_from_class_rules_and_inline_css_wins() -> None:
+    doc = parse_html(
+        "<html><head><style>.hd { font-weight: bold; font-size: 14pt } .it{font-style:italic}</style></head><body>"
+        "<p class='hd'>Class heading</p><p class='it hd'>Both classes</p>"
+        "<p class='hd' style='font-weight:400'>Inline wins</p></body></html>"
+    )
+    heading = only(doc, "Class heading")
+    assert heading.bold and heading.font_size == 14.0
+    assert only(doc, "Both classes").bold and only(doc, "Both classes").italic
+    assert not only(doc, "Inline wins").bold
+
+
+def test_preformatted_text_is_laid_out_by_line() -> None:
+    doc = parse_html("<html><body><pre>ITEM 1A.  RISK FACTORS\n\nOur suppliers may fail us.\n</pre></body></html>")
+    assert texts(doc) == ["ITEM 1A. RISK FACTORS", "Our suppliers may fail us."]
+
+
+def test_sgml_wrapped_text_filings_are_plain_text() -> None:
+    doc = parse_html("<DOCUMENT>\n<TYPE>10-K\n<TEXT>\nITEM 1.  BUSINESS\nWe make anvils.\n<PAGE>\nMore text.\n</TEXT>")
+    assert texts(doc) == ["ITEM 1. BUSINESS", "We make anvils.", "More text."]
+    assert [element.kind for element in doc.elements].count(ElementKind.PAGE_BREAK) == 1
+
+
+def test_a_block_takes_the_style_most_of_its_letters_carry() -> None:
+    doc = parse_html(
+        "<div><span style='font-weight:700'>Mostly bold words here</span> and a tail</div>"
+        "<div><span style='font-weight:700'>Lead.</span> Followed by a much longer plain sentence.</div>"
+    )
+    mostly_bold, run_in = texts(doc)
+    assert doc.elements[0].bold and mostly_bold == "Mostly bold words here and a tail"
+    assert not doc.elements[1].bold
+    assert doc.elements[1].bold_prefix == "Lead."
+    assert run_in.startswith("Lead. Followed")
+
+
+def test_a_heading_split_across_spans_is_one_block_with_entities_decoded() -> None:
+    doc = parse_html(
+        "<div><span style='font-weight:700'>Risks&#160;Related to </span>"
+        "<span style='font-weight:700'>Our&nbsp;Business &amp; Industry</span></div>"
+    )
+    element = only(doc, "Risks Related to Our Business & Industry")
+    assert element.bold and element.bold_prefix is None
+
+
+def test_hidden_text_inside_a_visible_paragraph_is_left_out() -> None:
+    doc = parse_html("<p>Visible <span style='display:none'>hidden fact</span>words</p>")
+    assert texts(doc) == ["Visible words"]
+
+
+def test_a_table_is_one_element_with_its_cells_row_by_row() -> None:
+    doc = parse_html(
+        "<p>Before</p><table><tr><td>Region</td><td><span>Net</span> <span>sales</span></td></tr>"
+        "<tr><td>Americas</td><td>$&#160;167,045</td></tr></table><p>After</p>"
+    )
+    assert [element.kind for element in doc.elements] == [ElementKind.TEXT, ElementKind.TABLE, ElementKind.TEXT]
+    assert doc.elements[1].text == "Region | Net sales\nAmericas | $ 167,045"
+
+
+def test_page_furniture_and_page_breaks_are_marked() -> None:
+    page = "<p>Body text of page {word} that says something substantive.</p>"
+    words = ["one", "two", "three", "four"]
+    footer = "<div style='text-align:center'>Acme Corp. | 2024 Form 10-K | {n}</div>"
+    back_link = "<div><a href='#toc'>Table of Contents</a></div>"
+    html = (
+        "<html><body><div style='display:none'><ix:header>hidden facts</ix:header></div>"
+        + "".join(
+            back_link + page.format(word=words[n - 1]) + f"<p>{n}</p>" + footer.format(n=n) + "<hr style='page-break-after:always'/>"
+            for n in range(1, 5)
+        )
+        + "</body></html>"
+    )
+    doc = parse_html(html)
+    furniture = texts(doc, ElementKind.PAGE_FURNITURE)
+    assert "hidden facts" in furniture
+    assert furniture.count("Table of Contents") == 4
+    assert {"1", "2", "3", "4"} <= set(furniture)
+    assert "Acme Corp. | 2024 Form 10-K | 3" in furniture
+    assert texts(doc) == [f"Body text of page {word} that says something substantive." for word in words]
+    assert Counter(element.kind for element in doc.elements)[ElementKind.PAGE_BREAK] == 4
+
+
+def test_a_phrase_that_ends_a_few_pages_is_not_a_running_footer() -> None:
+    pages = []
+    for n in range(40):
+        closing = "<p>Not applicable.</p>" if n % 10 == 0 else ""
+        pages.append(f"<p>Page {n} body text with enough words.</p>{closing}<hr style='page-break-after:always'/>")
+    doc = parse_html("".join(pages))
+    assert texts(doc).count("Not applicable.") == 4
+
+
+def test_offsets_point_at_the_source_text() -> None:
+    html = "<html><body><div><span>First &amp; block</span></div><table><tr><td>cell</td></tr></table></body></html>"
+    doc = parse_html(html)
+    block, table = doc.elements
+    assert html[block.html_start : block.html_end] == "First &amp; block"
+    assert html[table.html_start : table.html_end] == "<table><tr><td>cell</td></tr></table>"
+    assert doc.text_of((0, 1)) == "First & block\ncell"
+
+
+def test_internal_links_and_anchors_are_recorded() -> None:
+    doc = parse_html(
+        "<table><tr><td><a href='#risk'>Risk Factors</a></td><td>5</td></tr></table>"
+        "<p>Intro</p><div id='risk'></div><p><b>Item 1A. Risk Factors</b></p>"
+    )
+    assert doc.links == [(0, "risk", "Risk Factors")]
+    assert doc.elements[doc.anchors["risk"]].text == "Item 1A. Risk Factors"
+
+
+def test_malformed_html_is_tolerated() -> None:
+    doc = parse_html("<div><p>Unclosed paragraph<p>Second <b>bold</i> text</div></span><div>Last")
+    assert texts(doc) == ["Unclosed paragraph", "Second bold text", "Last"]
+    stray_quote = parse_html("<p><a title=O'Reilly>link</a> text</p><p title='a>b'>next</p><p>after</p>")
+    assert texts(stray_quote) == ["link text", "next", "after"]
+
+
+def test_bytes_are_decoded_from_utf8_or_the_declared_charset() -> None:
+    assert texts(parse_html("<p>Company’s</p>".encode()))[0] == "Company’s"
+    cp1252 = "<meta charset='windows-1252'><p>Company’s</p>".encode("cp1252")
+    assert texts(parse_html(cp1252))[0] == "Company’s"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (b"", "empty"),
+        ("   \n\t ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary"),
+        (bytes(range(1, 32)) * 100, "binary"),
+        ("<html><head><style>p {}</style></head><body><div></div></body></html>", "no visible text"),
+    ],
+)
+def test_input_that_is_not_a_document_raises_a_typed_error(source: bytes | str, message: str) -> None:
+    with pytest.raises(DocumentParseError, match=message) as raised:
+        parse_html(source)
+    assert isinstance(raised.value, SecAnalyzerError)
+
+
+def test_a_missing_file_raises_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(DocumentParseError, match="cannot read"):
+        parse_file(tmp_path / "missing.html")
+
+
+def test_plain_text_filings_parse_by_paragraph() -> None:
+    doc = parse_html("ACME CORP\n\nITEM 1.  BUSINESS\n\nWe make anvils.\n\f\n       12\n")
+    assert texts(doc) == ["ACME CORP", "ITEM 1. BUSINESS", "We make anvils."]
+    assert ElementKind.PAGE_BREAK in {element.kind for element in doc.elements}
+    assert texts(doc, ElementKind.PAGE_FURNITURE) == ["12"]
+
+
+def test_truncated_html_is_parsed_as_far_as_it_goes() -> None:
+    complete = parse_html("<html><body><p>One</p></body></html>")
+    truncated = parse_html("<html><body><p>One</p><p>Two and then the file st")
+    assert not complete.truncated
+    assert truncated.truncated and texts(truncated) == ["One", "Two and then the file st"]
+
+
+def test_parquet_round_trip_keeps_everything_later_stages_use(tmp_path: Path) -> None:
+    doc = parse_html(
+        "<div style='display:none'><ix:nonNumeric name='dei:DocumentType'>10-K</ix:nonNumeric></div>"
+        "<table><tr><td><a href='#a'>Item 1A</a></td></tr></table><div id='a'></div>"
+        "<p><b>Lead.</b> body text that follows</p><hr style='page-break-after:always'>"
+    )
+    path = tmp_path / "parsed" / "doc.parquet"
+    doc.to_parquet(path)
+    doc.to_parquet(path)  # re-running replaces the file whole
+    assert [p.name for p in path.parent.iterdir()] == ["doc.parquet"]
+    loaded = ParsedDocument.from_parquet(path)
+    assert loaded.elements == doc.elements
+    assert loaded.anchors == doc.anchors and loaded.links == doc.links
+    assert loaded.xbrl_facts == {"dei:DocumentType": "10-K"}
+
+
+def test_cover_facts_come_from_inline_xbrl() -> None:
+    doc = parse_html(
+        "<div style='display:none'><ix:header><ix:hidden>"
+        "<ix:nonNumeric name='dei:DocumentFiscalYearFocus' contextRef='c'>2024</ix:nonNumeric>"
+        "</ix:hidden></ix:header></div>"
+        "<p>FORM <ix:nonNumeric name='dei:DocumentType' contextRef='c'>10-K</ix:nonNumeric></p>"
+        "<p>For the fiscal year ended <ix:nonNumeric name='dei:DocumentPeriodEndDate' contextRef='c'>"
+        "September&#160;28, <span>2024</span></ix:nonNumeric></p>"
+    )
+    assert document_form_type(doc) == "10-K"
+    info = document_fiscal_info(doc)
+    assert info.fiscal_year == 2024 and info.period_end is not None and info.period_end.isoformat() == "2024-09-28"
+
+
+def test_cover_facts_fall_back_to_the_cover_text() -> None:
+    annual = parse_html(
+        "<p>FORM 10-K</p><p>☒ ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE SECURITIES EXCHANGE ACT</p>"
+        "<p>For the fiscal year ended December 31, 2023</p>"
+    )
+    quarterly = parse_html("<p>FORM 10-Q</p><p>QUARTERLY REPORT PURSUANT TO SECTION 13 OR 15(d)</p>")
+    assert document_form_type(annual) == "10-K"
+    assert document_fiscal_info(annual).fiscal_year == 2023
+    assert document_form_type(quarterly) == "10-Q"
+    assert document_form_type(parse_html("<p>Just a memo</p>")) is None
+
+
+def test_a_real_filing_parses_into_typed_elements(corpus_dir: Path) -> None:
+    doc = parse_file(corpus_dir / AAPL_2024)
+    kinds = Counter(element.kind for element in doc.elements)
+    assert kinds[ElementKind.TEXT] > 400 and kinds[ElementKind.TABLE] > 30
+    assert kinds[ElementKind.PAGE_BREAK] > 40 and kinds[ElementKind.PAGE_FURNITURE] > 40
+    assert "Apple Inc. | 2024 Form 10-K | 12" in texts(doc, ElementKind.PAGE_FURNITURE)
+    heading = only(doc, "Item 1A. Risk Factors")
+    assert heading.bold and heading.font_size == 9.0
+    assert [element.index for element in doc.elements] == list(range(len(doc.elements)))
+    assert document_form_type(doc) == "10-K"
+    assert document_fiscal_info(doc).fiscal_year == 2024

@@ -1,0 +1,95 @@
+"""Migrations against both databases, the revision guard, and engine set-up."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from alembic import command
+from sec_analyzer.storage.db_clients import create_db_engine, normalize_database_url
+from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
+from sec_analyzer.storage.models import Base
+from sec_analyzer.storage.results_repo import ResultsRepository
+from sec_analyzer.storage.schema import (
+    SchemaOutdatedError,
+    alembic_config,
+    current_revision,
+    ensure_schema_current,
+    head_revision,
+    upgrade_to_head,
+)
+
+
+def test_upgrade_creates_every_model_table_and_downgrade_removes_them(database_url: str) -> None:
+    upgraded = upgrade_to_head(database_url)
+    assert upgraded.previous is None
+    assert upgraded.current == head_revision()
+    engine = create_db_engine(database_url)
+    try:
+        assert set(inspect(engine).get_table_names()) == {*Base.metadata.tables, "alembic_version"}
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        assert current_revision(engine) is None
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_again_changes_nothing(database_url: str) -> None:
+    upgrade_to_head(database_url)
+    again = upgrade_to_head(database_url)
+    assert again.previous == again.current == head_revision()
+
+
+def test_autogenerate_finds_no_difference_between_models_and_migrations(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_an_empty_database_is_behind_and_the_message_gives_the_fix(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        with pytest.raises(SchemaOutdatedError, match=r"run `make db-upgrade`") as raised:
+            ensure_schema_current(engine)
+        assert head_revision() in str(raised.value)
+        with pytest.raises(SchemaOutdatedError):
+            ResultsRepository(engine)
+        with pytest.raises(SchemaOutdatedError):
+            SqlFilingIndex(engine)
+    finally:
+        engine.dispose()
+
+
+def test_a_database_downgraded_below_head_is_refused(engine: Engine) -> None:
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    with pytest.raises(SchemaOutdatedError, match=r"make db-upgrade"):
+        ensure_schema_current(engine)
+
+
+def test_a_revision_unknown_to_this_code_is_refused(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
+    with pytest.raises(SchemaOutdatedError, match=r"f00dfeedbeef.*newer sec-analyzer"):
+        ensure_schema_current(engine)
+
+
+def test_a_database_at_head_passes_the_guard(engine: Engine) -> None:
+    ensure_schema_current(engine)
+    assert current_revision(engine) == head_revision()
+
+
+@pytest.mark.parametrize(
+    ("given", "driver"),
+    [
+        ("postgresql://analyst@db.internal:5432/results", "postgresql+psycopg"),
+        ("postgres://analyst@db.internal/results", "postgresql+psycopg"),
+        ("postgresql+psycopg2://analyst@db.internal/results", "postgresql+psycopg2"),
+        ("sqlite:///data/results.db", "sqlite"),
+    ],
+)
+def test_driverless_postgres_urls_use_psycopg_3(given: str, driver: str) -> None:
+    assert normalize_database_url(given).drivername == driver
