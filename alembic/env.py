@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine, normalize_database_url
 from sec_analyzer.storage.models import Base

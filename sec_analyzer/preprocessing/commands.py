@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from sec_analyzer.domain import RiskFactor
+from sec_analyzer.domain import AbsenceReason, RiskFactor
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.preprocessing.items import (
     ITEM_IDS,
@@ -24,7 +24,6 @@ from sec_analyzer.preprocessing.items import (
     normalize_item_id,
 )
 from sec_analyzer.preprocessing.parser import parse_file
-from sec_analyzer.preprocessing.segmenter import segment_document
 
 
 class NotA10KError(SecAnalyzerError):
@@ -44,6 +43,11 @@ def _requested_items(value: str) -> list[str]:
 
 
 def _as_json(extraction: ItemExtraction, item_ids: list[str]) -> str:
+    """Item ids to their text; absent items map to null and are explained under `_absent`.
+
+    A "[Reserved]" item is there in the filing, only empty by law: it maps to its own wording
+    and is also listed under `_absent` with the reason `reserved`.
+    """
     payload: dict[str, object] = {}
     absent: dict[str, dict[str, str]] = {}
     for item_id in item_ids:
@@ -51,7 +55,7 @@ def _as_json(extraction: ItemExtraction, item_ids: list[str]) -> str:
         if isinstance(result, ExtractedItem):
             payload[item_id] = result.text
         else:
-            payload[item_id] = None
+            payload[item_id] = result.detail if result.reason == AbsenceReason.RESERVED else None
             absent[item_id] = {"reason": result.reason.value, "detail": result.detail}
     payload["_absent"] = absent
     return json.dumps(payload, ensure_ascii=False)
@@ -113,6 +117,8 @@ def segment(file: Path, output_format: str) -> None:
     end_offset into the cleaned Item 1A text, text, features). A filing without Item 1A text
     prints one line with the absence reason on stderr and exits with status 1.
     """
+    from sec_analyzer.preprocessing.segmenter import segment_document
+
     risk_factors = segment_document(parse_file(file)).risk_factors
     if output_format == "json":
         click.echo(json.dumps([dataclasses.asdict(risk) for risk in risk_factors], ensure_ascii=False))

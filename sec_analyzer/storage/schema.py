@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
-from alembic import command
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
 from sec_analyzer.settings import PROJECT_ROOT
 from sec_analyzer.storage.db_clients import create_db_engine, display_url, open_connection

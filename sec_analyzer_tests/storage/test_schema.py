@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from alembic import command
 from sec_analyzer.storage.db_clients import create_db_engine, normalize_database_url
 from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
 from sec_analyzer.storage.models import Base

@@ -9,6 +9,7 @@ so the good filings beside a bad one are still published.
 """
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -73,7 +74,9 @@ def filing_under_test(artifacts: ArtifactStore, key: str) -> Any:
     can_subset=True,
     description="Great Expectations suites per quality group; the gate before anything is published.",
 )
-def risk_quality_gate(context: dg.AssetCheckExecutionContext, platform: PlatformResource):  # type: ignore[no-untyped-def]
+def risk_quality_gate(
+    context: dg.AssetCheckExecutionContext, platform: PlatformResource
+) -> Iterator[dg.AssetCheckResult]:
     from sec_analyzer.quality.suites import check_metadata, evaluate_filing, group_verdict
 
     artifacts = platform.artifacts()
