@@ -11,6 +11,20 @@ import pytest
 from sec_analyzer_tests import servers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# Settings a developer's shell or CI may export; no test may see them unless it sets them itself.
+PROJECT_VARIABLES = ("EDGAR_", "SEC_ANALYZER_", "MONGODB_URI", "DAGSTER_POSTGRES_URL", "DAGSTER_HOME")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from sec_analyzer.settings import get_settings
+
+    for name in list(os.environ):
+        if name.startswith(PROJECT_VARIABLES) and name != "SEC_ANALYZER_SHARED_DIR":
+            monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def _shared_dir() -> Path:

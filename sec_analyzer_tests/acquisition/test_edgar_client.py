@@ -340,6 +340,7 @@ def test_client_from_settings_uses_every_edgar_setting(
     assert (client.timeout_seconds, client.rate_limit_pause_seconds) == (3, 60)
     assert client.limiter.requests_per_second == 5 and client.limiter.state_dir == tmp_path / "rate"
     assert client.cache_dir == tmp_path / "edgar-cache"
+    monkeypatch.delenv("EDGAR_USER_AGENT", raising=False)
     with pytest.raises(ConfigurationError, match="EDGAR_USER_AGENT"):
         EdgarClient.from_settings(Settings.model_validate({"data_dir": tmp_path}))
 

@@ -43,8 +43,14 @@ def add_bad_filing(mirror: EdgarMirror, ticker: str, cik: int, content: bytes) -
                       filing_date=date(2024, 11, 1), report_date=date(2024, 9, 28))
 
 
-def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterInstance) -> None:
+def document_downloads(mirror: EdgarMirror) -> list[str]:
+    return [request.path for request in mirror.requests if request.path.startswith("/Archives/edgar/data/")]
+
+
+def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterInstance,
+                                                           mirror: EdgarMirror) -> None:
     runs = materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
+    assert document_downloads(mirror) == ["/Archives/edgar/data/320193/000032019324000123/aapl-20240928.htm"]
     assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
     first = row_counts()
     assert first["filings"] == 1 and first["risk_factors"] >= 25 and first["items"] >= 20
@@ -56,6 +62,7 @@ def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterI
     again = materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
     assert again[0].status == dg.DagsterRunStatus.SUCCESS
     assert row_counts() == first
+    assert len(document_downloads(mirror)) == 1, "a re-run never downloads the document again"
     summary = filing_summary(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
     assert summary["outcome"] == "published" and summary["accession"] == "0000320193-24-000123"
 

@@ -46,7 +46,8 @@ def test_all_items_as_json_with_typed_absences(small_10k: Path) -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["1A"] == "Item 1A. Risk Factors\nOur suppliers may fail us."
-    assert payload["6"] is None and payload["3"] is None
+    assert payload["6"] == "Item 6. [Reserved]", "a reserved item keeps its own wording"
+    assert payload["3"] is None
     assert payload["_absent"]["6"]["reason"] == "reserved"
     assert payload["_absent"]["3"]["reason"] == "not_found"
     assert "1A" not in payload["_absent"]
