@@ -128,9 +128,9 @@ def write_report(
         "",
         *accuracy_rows(ours, theirs, crawler),
         "",
-        "Item 6 is \"[Reserved]\" in most filings: sec-analyzer returns it as a typed absence "
-        "(`reserved`), so it has no text to score. Item 15's expected span runs past Item 16 "
-        "(see the shared notes), so no tool reaches it at 2 %.",
+        "Item 6 is \"[Reserved]\" in most filings: sec-analyzer returns its own wording as the text "
+        "and also reports it as a typed absence (`reserved`). Item 15's expected span runs past "
+        "Item 16 (see the shared notes), so no tool reaches it at 2 %.",
         "",
         "## Harness comparison",
         "",

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     )
 
     sensor_interval_seconds: int = Field(
-        300, ge=5, validation_alias=_env("SEC_ANALYZER_SENSOR_INTERVAL_SECONDS", "sensor_interval_seconds")
+        60, ge=5, validation_alias=_env("SEC_ANALYZER_SENSOR_INTERVAL_SECONDS", "sensor_interval_seconds")
     )
     reconcile_cron: str = Field("0 7 * * *", validation_alias=_env("SEC_ANALYZER_RECONCILE_CRON", "reconcile_cron"))
 
