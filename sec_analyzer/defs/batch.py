@@ -12,16 +12,22 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.errors import SecAnalyzerError
 
+if TYPE_CHECKING:
+    from sec_analyzer.storage.filing_index_repo import FilingIndex
+
 OK = "ok"
 ABSENT = "absent"
 FAILED = "failed"
+BLOCKED = "blocked"
+# How a stage outcome reads in the filing index, whose statuses are the index's own vocabulary.
+INDEX_STATUS = {OK: "succeeded", ABSENT: "absent", FAILED: "failed", BLOCKED: "blocked"}
 
 
 @dataclass
@@ -49,10 +55,14 @@ def run_stage(
     stage: str,
     process: Callable[[str], StageOutcome],
     *,
+    filing_index: FilingIndex | None = None,
     fatal: tuple[type[BaseException], ...] = (),
     preview_fields: tuple[str, ...] = (),
 ) -> dg.MaterializeResult:
-    """Process each partition key of the step and return the step's materialization metadata."""
+    """Process each partition key of the step and return the step's materialization metadata.
+
+    With a filing index, each filing's outcome is also recorded there as this stage's status.
+    """
     keys = context.partition_keys
     rows: list[dict[str, Any]] = []
     for key in keys:
@@ -66,6 +76,8 @@ def run_stage(
         outcome.summary.update(status=outcome.status, stage=stage, partition_key=key,
                                seconds=round(time.perf_counter() - started, 3))
         artifacts.write_json(stage, key, outcome.summary)
+        if filing_index is not None:
+            _record_status(filing_index, artifacts, stage, key, outcome)
         if outcome.status != OK:
             context.log.warning(f"{stage} {key}: {outcome.status}: {outcome.summary.get('reason')}")
         rows.append({"filing": key, "status": outcome.status,
@@ -84,6 +96,14 @@ def run_stage(
         if rows[0]["reason"]:
             metadata["reason"] = rows[0]["reason"]
     return dg.MaterializeResult(metadata=metadata)
+
+
+def _record_status(
+    filing_index: FilingIndex, artifacts: ArtifactStore, stage: str, key: str, outcome: StageOutcome
+) -> None:
+    accession = upstream_summary(artifacts, "raw_filing", key).get("accession")
+    if accession:
+        filing_index.set_stage_status(accession, stage, INDEX_STATUS[outcome.status], outcome.summary.get("reason"))
 
 
 def _metadata_value(value: Any) -> Any:

@@ -11,9 +11,11 @@ from sqlalchemy import text
 from sec_analyzer.acquisition.mirror import EdgarMirror
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.defs.backfill import filing_summary, materialize_filings
+from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.quality.checks import VERDICT_STAGE
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine
+from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
 from sec_analyzer_tests.defs import faults
 
 AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
@@ -25,6 +27,10 @@ def row_counts() -> dict[str, int]:
     with engine.connect() as connection:
         return {table: connection.execute(text(f"select count(*) from {table}")).scalar_one()
                 for table in ("filings", "items", "risk_factors")}
+
+
+def filing_index() -> SqlFilingIndex:
+    return SqlFilingIndex(create_db_engine(get_settings().resolved_database_url))
 
 
 def published_tickers() -> set[str]:
@@ -65,6 +71,10 @@ def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterI
     assert len(document_downloads(mirror)) == 1, "a re-run never downloads the document again"
     summary = filing_summary(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
     assert summary["outcome"] == "published" and summary["accession"] == "0000320193-24-000123"
+    indexed = filing_index().get("0000320193-24-000123")
+    assert indexed is not None and indexed.partition_key == "AAPL-2024"
+    assert {stage: status.status for stage, status in indexed.stages.items()} == {
+        stage: "succeeded" for stage in PIPELINE_ASSETS}
 
 
 def test_bad_filings_are_stopped_by_named_checks_and_good_ones_still_publish(
@@ -94,6 +104,8 @@ def test_bad_filings_are_stopped_by_named_checks_and_good_ones_still_publish(
         assert named & QUALITY_CHECKS, (ticker, verdict)
         assert all(len(failure) > 20 for failure in verdict["blocking_failures"])
         assert filing_summary(artifacts, f"{ticker}-2024")["outcome"] == "blocked"
+        indexed = filing_index().find(partition_key=f"{ticker}-2024")
+        assert [record.stages["analysis_results"].status for record in indexed] == ["blocked"]
     evaluations = check_evaluations(instance, runs[0].run_id)
     failed = [e for e in evaluations if not e.passed]
     assert failed and all(e.severity == dg.AssetCheckSeverity.WARN for e in failed)

@@ -47,7 +47,6 @@ def raw_filing(context: dg.AssetExecutionContext, platform: PlatformResource) ->
             filing_date=ref.filing_date, report_date=ref.report_date, url=ref.url,
             raw_uri=fetched.stored.uri, raw_sha256=fetched.stored.sha256, raw_size=fetched.stored.size,
         ))
-        index.set_stage_status(ref.accession_number, "raw_filing", "succeeded")
         return StageOutcome(OK, {
             "accession": ref.accession_number, "cik": ref.cik, "ticker": ref.ticker,
             "company_name": ref.company_name, "form": ref.form, "filing_date": ref.filing_date.isoformat(),
@@ -59,7 +58,7 @@ def raw_filing(context: dg.AssetExecutionContext, platform: PlatformResource) ->
         })
 
     return run_stage(
-        context, platform.artifacts(), "raw_filing", fetch,
+        context, platform.artifacts(), "raw_filing", fetch, filing_index=index,
         fatal=(ConfigurationError, UndeclaredToolError, RateLimitedError, EdgarUnavailableError),
         preview_fields=RAW_FIELDS,
     )

@@ -47,7 +47,7 @@ def parsed_filing(context: dg.AssetExecutionContext, platform: PlatformResource)
             "document_period_end": fiscal.period_end.isoformat() if fiscal and fiscal.period_end else None,
         })
 
-    return run_stage(context, artifacts, "parsed_filing", parse,
+    return run_stage(context, artifacts, "parsed_filing", parse, filing_index=platform.filing_index(),
                      preview_fields=("elements", "document_type", "document_fiscal_year"))
 
 
@@ -95,7 +95,7 @@ def item_1a(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg
         return StageOutcome(OK, {"item_1a_chars": len(risk.text), "items_found": found,
                                  "preview": risk.text[:400]})
 
-    return run_stage(context, artifacts, "item_1a", extract,
+    return run_stage(context, artifacts, "item_1a", extract, filing_index=platform.filing_index(),
                      preview_fields=("item_1a_chars", "items_found", "preview"))
 
 
@@ -126,7 +126,8 @@ def cleaned_risk_text(context: dg.AssetExecutionContext, platform: PlatformResou
         return StageOutcome(OK, {"chars": len(cleaned.text), "paragraphs": len(cleaned.blocks),
                                  "preview": cleaned.text[:400]})
 
-    return run_stage(context, artifacts, "cleaned_risk_text", clean, preview_fields=("chars", "paragraphs", "preview"))
+    return run_stage(context, artifacts, "cleaned_risk_text", clean, filing_index=platform.filing_index(),
+                     preview_fields=("chars", "paragraphs", "preview"))
 
 
 @_stage_asset(
@@ -166,5 +167,5 @@ def risk_segments(context: dg.AssetExecutionContext, platform: PlatformResource)
         return StageOutcome(OK, {"risk_factors": len(risks), "categories": len(categories),
                                  "first_headings": " · ".join(frame["heading"].head(5))})
 
-    return run_stage(context, artifacts, "risk_segments", segment,
+    return run_stage(context, artifacts, "risk_segments", segment, filing_index=platform.filing_index(),
                      preview_fields=("risk_factors", "categories", "first_headings"))

@@ -5,13 +5,11 @@ from datetime import date
 
 import dagster as dg
 
-from sec_analyzer.defs.batch import OK, StageOutcome, run_stage, upstream_summary
+from sec_analyzer.defs.batch import BLOCKED, OK, StageOutcome, run_stage, upstream_summary
 from sec_analyzer.defs.partitions import batched, filings_partitions
 from sec_analyzer.defs.quality.checks import VERDICT_STAGE, segments_fingerprint
 from sec_analyzer.defs.resources import PlatformResource
 from sec_analyzer.domain import RiskFactor
-
-BLOCKED = "blocked"
 
 
 @dg.asset(
@@ -39,8 +37,6 @@ def analysis_results(context: dg.AssetExecutionContext, platform: PlatformResour
         verdict = artifacts.read_json(VERDICT_STAGE, key) if artifacts.exists(VERDICT_STAGE, key) else None
         reason = _blocking_reason(verdict, segments_fingerprint(artifacts, key))
         if reason:
-            if raw["status"] == OK:
-                index.set_stage_status(raw["accession"], "analysis_results", BLOCKED, reason)
             return StageOutcome(BLOCKED, {"reason": reason})
         items = artifacts.read_parquet("item_1a", key)
         segments = artifacts.read_parquet("risk_segments", key)
@@ -64,11 +60,12 @@ def analysis_results(context: dg.AssetExecutionContext, platform: PlatformResour
             for row in segments.itertuples()
         ]
         summary = repository.publish_filing(filing, item_records, risks)
-        index.set_stage_status(raw["accession"], "analysis_results", "succeeded")
         return StageOutcome(OK, {"risk_factors": len(risks), "items": len(item_records),
-                                 "published": str(summary)})
+                                 "new_filing": summary.created,
+                                 "risk_factors_removed": summary.removed_risk_factor_count})
 
-    return run_stage(context, artifacts, "analysis_results", publish, preview_fields=("risk_factors", "items"))
+    return run_stage(context, artifacts, "analysis_results", publish, filing_index=index,
+                     preview_fields=("risk_factors", "items", "new_filing", "risk_factors_removed"))
 
 
 def _blocking_reason(verdict: dict | None, fingerprint: str | None) -> str | None:
