@@ -9,8 +9,10 @@ Metrics per gold filing:
   (case, quotes, punctuation and spacing ignored; each gold heading matched once);
 - category accuracy: share of matched headings whose category also matches;
 - coverage: see `sec_analyzer/preprocessing/segmenter.py` (risks + category headings over the
-  text without the Item 1A title, summary, forward-looking-statement blocks and introduction);
-  strict coverage also counts the introduction as uncovered;
+  text without the set-aside spans: Item 1A title, summary, forward-looking-statement blocks and
+  the introduction, which is kept as an `introduction` span rather than attached to a risk);
+  strict coverage counts the introduction as uncovered text, so it is the share of everything
+  but title, summary and forward-looking blocks;
 - seconds per filing for each stage (parse includes reading the file; features included).
 Writes `benchmarks/results/segmentation.md`.
 """

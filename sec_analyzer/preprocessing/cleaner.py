@@ -7,7 +7,8 @@ risk factor's offsets always point at exactly the text a user sees.
 
 What is removed: page furniture (page numbers, running headers and footers, "Table of
 Contents" back-links) and page breaks. What is repaired: paragraphs and words split by a page
-break. What is normalised: entities, unusual spaces, bullet glyphs, quotes and whitespace.
+break, and paragraphs (typically long headings) typeset as two lines. What is normalised:
+entities, unusual spaces, bullet glyphs, quotes and whitespace.
 """
 
 from __future__ import annotations
@@ -143,12 +144,23 @@ def _running_lines(elements: list[Element]) -> set[str]:
     return {text for text, count in counts.items() if text and count >= RUNNING_LINE_MIN_REPEATS}
 
 
-def _continues(previous: _Draft, following: _Draft) -> bool:
-    """A paragraph cut by a page break resumes in lower case after an unfinished sentence."""
+def _continues(previous: _Draft, following: _Draft, *, after_break: bool) -> bool:
+    """A paragraph cut in two resumes in lower case after an unfinished sentence.
+
+    A page break cuts anywhere, so only the emphasis must agree; without one, a cut is a
+    typesetting choice (a long heading set as two lines), so the whole style must agree.
+    """
+    before, after = previous.element, following.element
+    same_style = (
+        (before.bold, before.italic, before.underline, before.font_size)
+        == (after.bold, after.italic, after.underline, after.font_size)
+        if not after_break
+        else before.is_emphasized == after.is_emphasized
+    )
     return (
         previous.kind is BlockKind.PARAGRAPH
         and following.kind is BlockKind.PARAGRAPH
-        and previous.element.is_emphasized == following.element.is_emphasized
+        and same_style
         and not SENTENCE_END.search(previous.text)
         and following.text[:1].islower()
     )
@@ -191,7 +203,7 @@ def clean_item(elements: list[Element]) -> CleanedText:
             [element.index],
             run_in or None,
         )
-        if drafts and after_break and _continues(drafts[-1], draft):
+        if drafts and _continues(drafts[-1], draft, after_break=after_break):
             joined = (
                 drafts[-1].text[:-1] + draft.text
                 if drafts[-1].text.endswith("-")

@@ -15,7 +15,9 @@ from sec_analyzer.preprocessing.parser import ParsedDocument
 
 _COVER_ELEMENTS = 80
 _FORM_ON_COVER = re.compile(
-    r"\bform\s+(10-k(?:405|sb|t)?(?:/a)?|10-q(?:/a)?|8-k|20-f|40-f|s-1|def\s*14a)\b", re.IGNORECASE
+    r"\bform\s+(10-k(?:405|sb|t)?(?:/a)?|10-q(?:/a)?|8-k|6-k|11-k|10-d|20-f|40-f|n-csr|[sf]-[134]|def\s*14a)\b"
+    r"|\bschedule\s+14a\b",
+    re.IGNORECASE,
 )
 _ANNUAL_REPORT = re.compile(r"annual\s+report\s+pursuant\s+to\s+section\s+13", re.IGNORECASE)
 _QUARTERLY_REPORT = re.compile(r"quarterly\s+report\s+pursuant\s+to\s+section\s+13", re.IGNORECASE)
@@ -41,15 +43,25 @@ def document_form_type(doc: ParsedDocument) -> str | None:
     if declared:
         return declared.strip().upper()
     cover = _cover_text(doc)
+    named = _form_named_on_cover(cover)
+    # A 20-F prints the annual-report wording too; only the 10-K/10-Q choice goes by it.
+    if named is not None and not named.startswith(("10-K", "10-Q")):
+        return named
     # The checked box decides between the annual and quarterly wording both forms print.
     if _ANNUAL_REPORT.search(cover) and not _QUARTERLY_REPORT.search(cover):
-        return "10-K"
+        return named if named is not None and named.startswith("10-K") else "10-K"
     if _QUARTERLY_REPORT.search(cover) and not _ANNUAL_REPORT.search(cover):
         return "10-Q"
+    return named
+
+
+def _form_named_on_cover(cover: str) -> str | None:
     match = _FORM_ON_COVER.search(cover)
-    if match:
-        return re.sub(r"\s+", " ", match.group(1)).upper()
-    return None
+    if match is None:
+        return None
+    if match.group(1) is None:
+        return "DEF 14A"  # a proxy statement's cover says "SCHEDULE 14A"
+    return re.sub(r"\s+", " ", match.group(1)).upper()
 
 
 def document_fiscal_info(doc: ParsedDocument) -> FiscalInfo:

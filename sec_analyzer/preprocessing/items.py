@@ -3,7 +3,11 @@
 How a heading is told from everything else that says "Item 1A":
 - a candidate is a block that *starts* with "Item N" (optionally after "PART I") and whose
   title, in the block or in the next block (headings split across table cells or lines),
-  is that item's title; prose mentions ("see Item 1A of this report") fail the title test;
+  is that item's title; prose mentions ("see Item 1A of this report") fail the title test,
+  and a plain sentence that opens with an item's name ("Item 7 … of this report contains …")
+  is a reference, not a heading;
+- a heading repeated atop every page in the same setting is a running header: only its first
+  occurrence can be the heading, and only when no other heading names that item;
 - tables of contents (a table naming three or more items) are skipped, and a heading that a
   table-of-contents link points at is preferred over any other candidate for its item;
 - among the remaining candidates, the chosen headings are the in-order chain (1 before 1A
@@ -40,7 +44,7 @@ ITEM_IDS: tuple[str, ...] = (
 _ORDER = {item_id: position for position, item_id in enumerate(ITEM_IDS)}
 _TITLE_PATTERNS = {
     "1": r"business",
-    "1A": r"risk\s+factors",
+    "1A": r"(?:certain\s+|summary\s+of\s+)?risk\s+factors|factors\s+that\s+(?:may|could)\s+affect",
     "1B": r"unresolved\s+(?:sec\s+)?staff\s+comments",
     "1C": r"cyber\s*security",
     "2": r"(?:description\s+of\s+)?propert(?:y|ies)",
@@ -66,11 +70,21 @@ _TITLE_PATTERNS = {
 _TITLES = {item_id: re.compile(pattern, re.IGNORECASE) for item_id, pattern in _TITLE_PATTERNS.items()}
 _ANY_TITLE = re.compile("|".join(f"(?:{pattern})" for pattern in _TITLE_PATTERNS.values()), re.IGNORECASE)
 
-_ITEM_PREFIX = re.compile(r"^(?:part\s+(?:[ivx]+|\d)\b[\s,.:;\-–—|]*)?items?\s*(?=\d)", re.IGNORECASE)
+_ITEM_PREFIX = re.compile(
+    r"^(?:part\s+(?:[ivx]+|\d)\b[\s,.:;\-–—|]*)?items?\s*(?:no\.?\s*|#\s*)?(?=\d)", re.IGNORECASE
+)
 _ITEM_NUMBER = re.compile(r"(\d{1,2})(?:\s*\(?([a-d])\)?(?![a-z]))?", re.IGNORECASE)
 _ITEM_JOINER = re.compile(r"\s*(,|and|&|through|to|-|–|—)\s*(?:items?\s*)?(?=\d)", re.IGNORECASE)
-_TITLE_LEAD = re.compile(r"^(?:\s*\(T\))?[\s.:;\-–—|]*")  # "Item 9A(T)." in older filings
+# "Item 9A(T)." in older filings; a title may be quoted: Item 1A. “Risk Factors”.
+_TITLE_LEAD = re.compile(r"^(?:\s*\(T\))?[\s.:;\-–—|\"“‘']*")
+_TITLE_TRAIL = " .:;-–—|\"”’'"
 _TRAILING_PAGE = re.compile(r"(?:\||\s)\s*(?:\d{1,3}(?:\s*[-–]\s*\d{1,3})?|[ivx]{1,5})$", re.IGNORECASE)
+_PROSE_REFERENCE = re.compile(
+    r"\b(?:of|in)\s+this\s+(?:report|annual\s+report|form\s+10-k)\b"
+    r"|\b(?:contains?|describes?|discuss(?:es)?|sets\s+forth|includes?|provides?)\b"
+    r"|\bfor\s+(?:a\s+)?(?:discussion|further|more|additional)\b",
+    re.IGNORECASE,
+)
 _RISK_WORD = re.compile(r"\brisks?\b", re.IGNORECASE)
 _PART_HEADING = re.compile(r"^part\s+(?:i{1,3}|iv)\b\W*$", re.IGNORECASE)
 _SIGNATURES = re.compile(r"^signatures?\.?$", re.IGNORECASE)
@@ -86,7 +100,7 @@ _MIN_SECTION_CHARS = {"1A": 2000, "1": 2000, "7": 2000, "8": 2000}
 _RESERVED = re.compile(r"^\W*(?:\[\s*reserved\s*\]|\(?\s*removed\s+and\s+reserved\s*\)?|reserved)\W*$", re.IGNORECASE)
 _SMALLER_REPORTING = re.compile(
     r"smaller\s+reporting\s+compan(?:y|ies).{0,200}?(?:not\s+required|omit|elect(?:ed|s)?\s+not)"
-    r"|(?:not\s+required|omit\w*).{0,200}?smaller\s+reporting\s+compan",
+    r"|(?:not\s+required|not\s+applicable|omit\w*).{0,200}?smaller\s+reporting\s+compan",
     re.IGNORECASE | re.DOTALL,
 )
 _ASSET_BACKED = re.compile(r"asset[\s-]+backed\s+issuer|general\s+instruction\s+j\b", re.IGNORECASE)
@@ -100,8 +114,11 @@ _OUTSIDE_DOCUMENT = re.compile(
 )
 _POINTER_MAX_CHARS = 1500
 _PAGE_POINTER = re.compile(r"\bpages?\s+\d+", re.IGNORECASE)
-_NOTHING_HERE = re.compile(r"^\W*(?:not\s+applicable|none|omitted)\W*$", re.IGNORECASE)
+_NOTHING_HERE = re.compile(r"^\W*(?:not\s+applicable|n\s*/\s*a|none|omitted|not\s+required)\W*$", re.IGNORECASE)
+# "Item 1A is not applicable to the registrant." A real section is never this short.
+_SHORT_ANSWER_MAX_CHARS = 200
 _NOT_APPLICABLE = re.compile(r"\bnot\s+applicable\b|\bnone\b", re.IGNORECASE)
+_NOT_APPLICABLE_PHRASE = re.compile(r"\bnot\s+applicable\b", re.IGNORECASE)
 # Items whose content is substance, so a short pointer elsewhere means the text is not here.
 # Part III items are routinely a pointer to the proxy statement: that pointer is their answer.
 _SUBSTANTIVE_ITEMS = frozenset({"1", "1A", "7", "7A", "8"})
@@ -207,13 +224,19 @@ def extract_items(doc: ParsedDocument) -> ItemExtraction:
     # A risk-factor heading that only points at pages elsewhere: look for the section itself.
     page_pointer = items.pop("1A") if _is_page_pointer(doc, items.get("1A")) else None
     if "1A" not in items or index_rows:
+        # Without an index or a pointer saying the section lies elsewhere, a "Risk Factors"
+        # title inside another item (MD&A in filings from before Item 1A existed) is that
+        # item's subsection, not Item 1A.
+        found_spans = [result.element_span for result in items.values() if isinstance(result, ExtractedItem)]
+        within = [] if index_rows or page_pointer else found_spans
         for item_id, (first, last, title) in _sections_by_title(doc, items, toc_elements).items():
-            items[item_id] = _classify(doc, item_id, title, first, last, toc_elements)
+            if not any(start <= first <= end for start, end in within):
+                items[item_id] = _classify(doc, item_id, title, first, last, toc_elements)
     if page_pointer is not None:
         items.setdefault("1A", page_pointer)
     for item_id in ITEM_IDS:
         if item_id not in items:
-            items[item_id] = _not_found(doc, item_id, index_rows.get(item_id))
+            items[item_id] = _not_found(item_id, index_rows.get(item_id), form_type)
     return ItemExtraction(form_type, {item_id: items[item_id] for item_id in ITEM_IDS})
 
 
@@ -242,7 +265,7 @@ def _reference_index_rows(elements: list[Element], toc_elements: set[int]) -> di
     return rows
 
 
-def _not_found(doc: ParsedDocument, item_id: str, index_row: str | None) -> AbsentItem:
+def _not_found(item_id: str, index_row: str | None, form_type: str | None) -> AbsentItem:
     if index_row is not None:
         if _NOT_APPLICABLE.search(index_row):
             return AbsentItem(item_id, AbsenceReason.NOT_APPLICABLE, f"cross-reference index: {index_row}")
@@ -251,7 +274,11 @@ def _not_found(doc: ParsedDocument, item_id: str, index_row: str | None) -> Abse
             AbsenceReason.NOT_FOUND,
             f"cross-reference index: {index_row} (pages of the annual-report layout; no section with this title)",
         )
-    return AbsentItem(item_id, AbsenceReason.NOT_FOUND, f"no heading for Item {item_id} was found")
+    detail = f"no heading for Item {item_id} was found"
+    if form_type is not None and form_type.endswith("/A"):
+        # An amendment usually refiles only the parts it changes (often just Part III).
+        detail += f" (the document is a Form {form_type} amendment, which may not include it)"
+    return AbsentItem(item_id, AbsenceReason.NOT_FOUND, detail)
 
 
 def _table_of_contents_elements(doc: ParsedDocument) -> set[int]:
@@ -317,8 +344,15 @@ def _parse_item_ids(text: str) -> tuple[tuple[str, ...], str]:
 
 def _heading_candidates(elements: list[Element], toc_elements: set[int], toc_targets: set[int]) -> list[_Heading]:
     candidates: list[_Heading] = []
+    repeated_lines: set[str] = set()
     for element in elements:
-        if element.kind not in (ElementKind.TEXT, ElementKind.TABLE) or element.index in toc_elements:
+        if element.kind is ElementKind.PAGE_FURNITURE:
+            # A heading repeated atop every page, set like its running copies, was marked a
+            # running line with them: its first occurrence is kept in reserve.
+            if element.text in repeated_lines:
+                continue
+            repeated_lines.add(element.text)
+        elif element.kind not in (ElementKind.TEXT, ElementKind.TABLE) or element.index in toc_elements:
             continue
         lines = element.text.split("\n") if element.kind is ElementKind.TABLE else [element.text]
         if len(lines) > _HEADING_TABLE_MAX_ROWS:
@@ -346,7 +380,16 @@ def _heading_candidates(elements: list[Element], toc_elements: set[int], toc_tar
         candidates.append(
             _Heading(item_ids, element.index, _clean_title(title), targeted, _style_signature(element, heading_text))
         )
-    return candidates
+    in_body = {item_id for heading in candidates if not _is_furniture(elements, heading) for item_id in heading.item_ids}
+    return [
+        candidate
+        for candidate in candidates
+        if not (_is_furniture(elements, candidate) and set(candidate.item_ids) & in_body)
+    ]
+
+
+def _is_furniture(elements: list[Element], heading: _Heading) -> bool:
+    return elements[heading.element].kind is ElementKind.PAGE_FURNITURE
 
 
 def _style_signature(element: Element, heading_text: str) -> tuple[object, ...]:
@@ -369,14 +412,19 @@ def _is_toc_target(elements: list[Element], heading: int, toc_targets: set[int])
 
 def _looks_like_heading(element: Element, heading_text: str) -> bool:
     if len(heading_text) <= _HEADING_MAX_CHARS:
-        return True
+        # A plain sentence that opens with an item's name refers to it: "Item 7. Management's
+        # Discussion and Analysis of this report contains …".
+        plain = element.kind is ElementKind.TEXT and not (
+            element.is_emphasized or element.is_all_caps or element.bold_prefix
+        )
+        return not (plain and _PROSE_REFERENCE.search(heading_text))
     prefix = element.bold_prefix
     return prefix is not None and bool(_ITEM_PREFIX.match(prefix))
 
 
 def _clean_title(title: str) -> str:
     title = re.sub(r"\s*\|\s*", " ", title)
-    return title[:_HEADING_MAX_CHARS].strip(" .:;-–—")
+    return title[:_HEADING_MAX_CHARS].strip(_TITLE_TRAIL)
 
 
 def _next_block(elements: list[Element], index: int) -> Element | None:
@@ -463,8 +511,13 @@ def _classify(
         if item_id in _SUBSTANTIVE_ITEMS and _INCORPORATED.search(body) and _OUTSIDE_DOCUMENT.search(body):
             return AbsentItem(item_id, AbsenceReason.INCORPORATED_BY_REFERENCE, text)
         # "None." is a real answer for Item 1B or 4; for risk factors or MD&A it means there is none here.
-        if item_id in _SUBSTANTIVE_ITEMS and _NOTHING_HERE.match(body):
+        if item_id in _SUBSTANTIVE_ITEMS and (
+            _NOTHING_HERE.match(body) or (len(body) <= _SHORT_ANSWER_MAX_CHARS and _NOT_APPLICABLE_PHRASE.search(body))
+        ):
             return AbsentItem(item_id, AbsenceReason.NOT_APPLICABLE, text)
+        if item_id in _SUBSTANTIVE_ITEMS and not body:
+            detail = f"the Item {item_id} heading has no text under it: {text}"
+            return AbsentItem(item_id, AbsenceReason.NOT_FOUND, detail)
     html_end = _html_end(doc, last)
     return ExtractedItem(
         item_id=item_id,
@@ -486,10 +539,10 @@ def _body_text(elements: list[Element], first: int, last: int) -> str:
     _, rest = _parse_item_ids(heading)
     rest = _TITLE_LEAD.sub("", rest)
     title = _ANY_TITLE.match(rest)
-    remainder = rest[title.end() :].strip(" .:;-–—|") if title else ""
+    remainder = rest[title.end() :].strip(_TITLE_TRAIL) if title else ""
     if remainder:
         parts.insert(0, remainder)
-    if parts and not remainder and _ANY_TITLE.fullmatch(parts[0].strip(" .:;-–—|")):
+    if parts and not remainder and _ANY_TITLE.fullmatch(parts[0].strip(_TITLE_TRAIL)):
         parts.pop(0)
     return "\n".join(parts).strip()
 

@@ -15,10 +15,12 @@ says so in `ParsedDocument.truncated`.
 
 from __future__ import annotations
 
+import codecs
 import html as html_entities
 import json
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sec_analyzer.errors import SecAnalyzerError
@@ -61,6 +63,7 @@ _BACK_LINK = re.compile(
     r"^(?:back\s+to\s+|return\s+to\s+)?(?:table\s+of\s+contents|index|contents|toc)\.?$", re.IGNORECASE
 )
 
+_WINDOWS_1252_ALIASES = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252"})
 _VOID_TAGS = frozenset(
     {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr", "source", "param", "embed"}
 )
@@ -184,19 +187,27 @@ class ParsedDocument:
 
 
 def decode_source(source: bytes | str) -> str:
-    """Decode filing bytes: UTF-8 when valid, else the declared charset, else Windows-1252."""
+    """Decode filing bytes: UTF-16 by its byte-order mark, UTF-8 when valid, else the declared charset,
+    else Windows-1252."""
     if isinstance(source, str):
         return source
+    if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return source.decode("utf-16", errors="replace")
     if b"\x00" in source[:65536]:
         raise DocumentParseError("the input is binary data, not an HTML or text document")
     try:
-        return source.decode("utf-8")
+        return source.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     declared = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", source[:4096])
     if declared:
+        charset = declared.group(1).decode("ascii").lower()
+        # As browsers do: Latin-1 and ASCII declarations mean Windows-1252, whose curly quotes
+        # and dashes (0x80–0x9F) old filings are full of.
+        if charset in _WINDOWS_1252_ALIASES:
+            charset = "cp1252"
         try:
-            return source.decode(declared.group(1).decode("ascii"))
+            return source.decode(charset)
         except (LookupError, UnicodeDecodeError):
             pass
     return source.decode("cp1252", errors="replace")
@@ -578,9 +589,9 @@ def _tag_effect(parent: _Style, name: str, attributes: str, class_css: dict[str,
             elif key == "style":
                 declarations.append(value)
             elif key == "align" and value.lower() == "center":
-                style = _replace(style, centered=True)
+                style = replace(style, centered=True)
             elif key == "hidden" or (key == "type" and value.lower() == "hidden"):
-                style = _replace(style, hidden=True)
+                style = replace(style, hidden=True)
             elif key in ("id", "name") and not name.startswith("ix:"):
                 anchors.append(value)
             elif key == "href" and value.startswith("#"):
@@ -591,15 +602,6 @@ def _tag_effect(parent: _Style, name: str, attributes: str, class_css: dict[str,
         page_break_before = page_break_before or bool(_BREAK_BEFORE.search(lowered))
         page_break_after = page_break_after or bool(_BREAK_AFTER.search(lowered))
     return _TagEffect(style, page_break_before, page_break_after, href, tuple(anchors))
-
-
-def _replace(style: _Style, **changes: object) -> _Style:
-    values: dict[str, object] = {
-        "bold": style.bold, "italic": style.italic, "underline": style.underline,
-        "font_size": style.font_size, "hidden": style.hidden, "centered": style.centered,
-    }
-    values.update(changes)
-    return _Style(**values)  # type: ignore[arg-type]
 
 
 def _apply_css(style: _Style, css: str) -> _Style:
@@ -622,7 +624,7 @@ def _apply_css(style: _Style, css: str) -> _Style:
             changes["hidden"] = True
         elif prop == "text-align":
             changes["centered"] = value.startswith("center")
-    return _replace(style, **changes) if changes else style
+    return replace(style, **changes) if changes else style  # type: ignore[arg-type]
 
 
 def _dominant_style(runs: list[_Run]) -> tuple[_Style, str | None]:
@@ -695,15 +697,19 @@ def _mark_running_lines(elements: list[Element]) -> None:
                 cursor += step
     min_repeats = max(_RUNNING_LINE_MIN_REPEATS, len(breaks) // _RUNNING_LINE_MIN_PAGE_SHARE)
     for indexes in near.values():
-        if len(set(indexes)) >= min_repeats:
-            for index in set(indexes):
-                old = elements[index]
-                elements[index] = Element(
-                    index=old.index, kind=ElementKind.PAGE_FURNITURE, text=old.text, bold=old.bold,
-                    italic=old.italic, underline=old.underline, font_size=old.font_size,
-                    centered=old.centered, bold_prefix=old.bold_prefix,
-                    html_start=old.html_start, html_end=old.html_end,
-                )
+        repeated = set(indexes)
+        if len(repeated) < min_repeats:
+            continue
+        # A running header is set the same way on every page; the section heading it repeats
+        # ("Item 1A. Risk Factors" atop each page) is set differently and stays a heading.
+        usual = Counter(_line_style(elements[index]) for index in repeated).most_common(1)[0][0]
+        for index in repeated:
+            if _line_style(elements[index]) == usual:
+                elements[index] = replace(elements[index], kind=ElementKind.PAGE_FURNITURE)
+
+
+def _line_style(element: Element) -> tuple[bool, float | None]:
+    return element.bold, element.font_size
 
 
 def _is_running_line_candidate(element: Element) -> bool:

@@ -14,16 +14,25 @@ sentences), so no style is hard-coded. Instead, within each Item 1A:
    text is the risk level; a rarer style whose blocks are short and mostly followed by a risk
    heading is the category level. Wording decides when both levels share one style:
    "Risks Related/Relating to ...", "General Risk(s)", short "... Risks" noun phrases and
-   ALL CAPS lines are categories.
+   ALL CAPS lines are categories; so are short lines in the risk style that head a risk heading
+   directly, when that happens more than once. A line in a category style followed by body text,
+   or in the risk style with one typesetting slip (one of bold, italic, underline, size changed),
+   is a risk heading.
 4. A risk factor is its heading plus every block up to the next heading of the same or a
    higher level (so bullet lists, tables and sub-headings inside a risk stay in its body).
 
-Coverage (see `Segmentation.coverage`) is the share of the cleaned text's characters that
-lands in a risk factor (heading and body) or a category heading, out of all characters except
-the structural blocks set aside in step 2 and the introduction (the paragraphs before the first
-category or risk heading, e.g. "You should carefully consider the risks below..."), which is
-not a risk and is reported separately as `Segmentation.introduction_chars`. `strict_coverage`
-counts the introduction too. Paragraph separators are not counted.
+The introduction (the paragraphs before the first category or risk heading, e.g. "You should
+carefully consider the risks below...") is not a risk: attaching it to the first risk would
+change that risk's text, features and classification, and a leading pseudo-risk would be
+counted as a risk by every user who counts rows. So it is set aside like the structural blocks,
+as `ExcludedSpan`s with reason `introduction` whose offsets give its exact text; nothing is lost.
+
+Coverage (`Segmentation.coverage`) is the share of the cleaned text's characters that lands in
+a risk factor (heading and body) or a category heading, out of all characters except the
+set-aside spans (title, summary, forward-looking statements, introduction).
+`strict_coverage` counts the introduction as uncovered text, i.e. it is the share of all
+characters but the title, summary and forward-looking blocks. Both are reported by the
+benchmark. Paragraph separators are not counted.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from enum import StrEnum
 
 from sec_analyzer.domain import RiskFactor
 from sec_analyzer.errors import SecAnalyzerError
-from sec_analyzer.preprocessing.cleaner import BlockKind, CleanedBlock, CleanedText, clean_item
+from sec_analyzer.preprocessing.cleaner import BULLET, BlockKind, CleanedBlock, CleanedText, clean_item
 from sec_analyzer.preprocessing.elements import Element
 from sec_analyzer.preprocessing.items import AbsentItem, extract_items
 from sec_analyzer.preprocessing.parser import ParsedDocument
@@ -46,6 +55,9 @@ MAX_CATEGORY_CHARS = 160
 MAX_HEADING_MEDIAN_CHARS = 450  # a style whose typical block is longer is body text set in that style
 MIN_FOLLOWED_BY_BODY = 0.5
 MAX_UNSTYLED_HEADING_CHARS = 300
+MIN_REPEATED_CATEGORY_LINES = 2
+MIN_SLIPPED_HEADING_CHARS = 25  # shorter lines in a near-risk style are sub-headings inside a risk
+MAX_SUMMARY_LEAD_PARAGRAPHS = 2  # "Our business is subject to risks, including:" and the like
 FONT_SIZE_STEP = 0.5  # sizes closer than this are one style (rounding noise in the CSS)
 
 ITEM_HEADING = re.compile(r"^\s*item\s*1a\b", re.IGNORECASE)
@@ -66,7 +78,8 @@ GENERAL_CATEGORY = re.compile(r"^\s*general\b.*\brisk", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?][\"')\]]*$")
 SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]*\s+[A-Z]")  # one sentence ending and another starting
 
-Style = tuple[object, ...]
+Style = tuple[object, ...]  # TYPESETTING values, then ALL CAPS and bulleted flags
+TYPESETTING = ("bold", "italic", "underline", "font_size")
 UNSTYLED_HEADING: Style = ("unstyled",)
 RUN_IN = "run-in"  # first element of the style of a paragraph that opens with a run-in heading
 
@@ -75,6 +88,7 @@ class ExclusionReason(StrEnum):
     TITLE = "title"  # the Item 1A heading or a bare "Risk Factors" sub-heading
     SUMMARY = "summary"
     FORWARD_LOOKING = "forward_looking_statements"
+    INTRODUCTION = "introduction"  # the paragraphs before the first category or risk heading
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,12 +182,14 @@ def segment_item(cleaned: CleanedText, *, with_features: bool = True) -> Segment
         )
         covered += sum(len(blocks[p].text) for p in range(position, last + 1))
     excluded_chars = sum(len(blocks[p].text) for p in excluded_positions)
-    first_heading = min(levels, default=len(blocks))
-    introduction_chars = sum(len(blocks[p].text) for p in range(first_heading) if p not in excluded_positions)
+    introduction = _introduction_spans(blocks, min(levels, default=len(blocks)), excluded_positions)
+    introduction_chars = sum(
+        len(blocks[p].text) for span in introduction for p in range(span.first_block, span.last_block + 1)
+    )
     return Segmentation(
         risk_factors=risk_factors,
         categories=categories,
-        excluded=excluded,
+        excluded=sorted([*excluded, *introduction], key=lambda span: span.first_block),
         covered_chars=covered,
         countable_chars=sum(len(block.text) for block in blocks) - excluded_chars - introduction_chars,
         introduction_chars=introduction_chars,
@@ -182,18 +198,76 @@ def segment_item(cleaned: CleanedText, *, with_features: bool = True) -> Segment
     )
 
 
+def _introduction_spans(
+    blocks: tuple[CleanedBlock, ...], first_heading: int, excluded: set[int]
+) -> list[ExcludedSpan]:
+    """The runs of blocks before the first heading that no other structural span holds."""
+    spans: list[ExcludedSpan] = []
+    run: list[int] = []
+    for position in [*range(first_heading), None]:
+        if position is not None and position not in excluded:
+            run.append(position)
+            continue
+        if run:
+            first, last = run[0], run[-1]
+            spans.append(
+                ExcludedSpan(ExclusionReason.INTRODUCTION, first, last, blocks[first].start, blocks[last].end)
+            )
+            run = []
+    return spans
+
+
 def _levels(
     blocks: tuple[CleanedBlock, ...], candidates: dict[int, Style]
 ) -> tuple[Style | None, set[Style], dict[int, str]]:
     """The ranked styles and, per heading position, "category" or "risk"."""
     risk_style, category_styles = _rank_styles(blocks, candidates)
+    grouping_lines = _unworded_categories_in_risk_style(blocks, candidates, risk_style)
     levels: dict[int, str] = {}
     for position, style in candidates.items():
-        if _is_category(blocks[position], style, risk_style, category_styles):
+        heads_a_heading = position + 1 in candidates
+        if position in grouping_lines or _is_category(
+            blocks[position], style, risk_style, category_styles, heads_a_heading=heads_a_heading
+        ):
             levels[position] = "category"
-        elif style == risk_style:
+        elif style == risk_style or (
+            not heads_a_heading
+            and _is_slip_of(style, risk_style)
+            and _looks_like_a_risk_heading(blocks[position])
+        ):
             levels[position] = "risk"
     return risk_style, category_styles, levels
+
+
+def _unworded_categories_in_risk_style(
+    blocks: tuple[CleanedBlock, ...], candidates: dict[int, Style], risk_style: Style | None
+) -> set[int]:
+    """Category lines set in the risk style and not worded as categories ("Our Operations").
+
+    Such a line is short, has no sentence end and heads a risk heading directly. One such line
+    may be a risk heading whose body is missing, so the pattern must repeat to count.
+    """
+    lines = {
+        position
+        for position, style in candidates.items()
+        if style == risk_style
+        and candidates.get(position + 1) == risk_style
+        and len(blocks[position].text) <= MAX_CATEGORY_CHARS
+        and not SENTENCE_END.search(blocks[position].text)
+    }
+    return lines if len(lines) >= MIN_REPEATED_CATEGORY_LINES else set()
+
+
+def _is_slip_of(style: Style, risk_style: Style | None) -> bool:
+    """A typesetting slip: the risk style with one of bold, italic, underline or size changed."""
+    if risk_style is None or _is_run_in(style) or _is_run_in(risk_style) or len(style) != len(risk_style):
+        return False
+    changed = [index for index in range(len(TYPESETTING)) if style[index] != risk_style[index]]
+    return len(changed) == 1 and style[len(TYPESETTING) :] == risk_style[len(TYPESETTING) :]
+
+
+def _looks_like_a_risk_heading(block: CleanedBlock) -> bool:
+    return MIN_SLIPPED_HEADING_CHARS <= len(block.text) <= MAX_HEADING_MEDIAN_CHARS and not block.is_all_caps
 
 
 def _features(text: str) -> dict[str, float]:
@@ -217,7 +291,7 @@ def _body_style(blocks: tuple[CleanedBlock, ...]) -> Style:
 
 def _heading_style(block: CleanedBlock, body_style: Style) -> Style | None:
     """The style a heading candidate is ranked by, or None for body text."""
-    if block.kind is not BlockKind.PARAGRAPH:
+    if block.kind is BlockKind.TABLE or (block.kind is BlockKind.LIST_ITEM and not block.is_emphasized):
         return None
     if block.run_in_heading and len(block.run_in_heading) < len(block.text) and not block.is_emphasized:
         return (RUN_IN, _is_all_caps(block.run_in_heading))
@@ -228,9 +302,9 @@ def _heading_style(block: CleanedBlock, body_style: Style) -> Style | None:
     size = style[3]
     larger = isinstance(size, float) and isinstance(body_size, float) and size > body_size
     distinct = style != body_style and (block.is_emphasized or larger)
-    caps = block.is_all_caps and len(block.text) <= MAX_CATEGORY_CHARS
+    caps = block.is_all_caps
     if distinct or caps:
-        return (*style, caps)
+        return (*style, caps, block.kind is BlockKind.LIST_ITEM)
     return None
 
 
@@ -314,26 +388,38 @@ def _structural_spans(blocks: tuple[CleanedBlock, ...], candidates: dict[int, St
 def _summary_end(
     blocks: tuple[CleanedBlock, ...], candidates: dict[int, Style], start: int, titles: set[int]
 ) -> int:
-    """Last block of the summary that starts at `start`."""
-    seen_headings: set[str] = set()
+    """Last block of the summary whose heading is at `start`.
+
+    A summary is a few lead-in paragraphs, then bullets (optionally grouped under category
+    lines) or heading lines. It ends before a title, before a heading line that repeats one of
+    its lines (the risk factors proper start with the first category again), or, if bulleted,
+    at its last bullet once something other than a bullet or a category line over bullets follows.
+    """
+    last_item: int | None = None
+    lead_paragraphs = 0
+    seen_lines: set[str] = set()
     for position in range(start + 1, len(blocks)):
+        block = blocks[position]
         if position in titles:
             return position - 1
-        key = normalized_heading(blocks[position].text)
-        if position in candidates:
-            if key in seen_headings:
-                return position - 1
-            seen_headings.add(key)
-        elif blocks[position].kind is BlockKind.LIST_ITEM:
-            seen_headings.add(key)
-    # No repeated heading: the summary is the first bullet list after its heading.
-    last_item: int | None = None
-    for position in range(start + 1, len(blocks)):
-        kind = blocks[position].kind
-        if kind is BlockKind.LIST_ITEM:
+        key = normalized_heading(block.text)
+        if position in candidates and key in seen_lines:
+            return position - 1
+        following = blocks[position + 1] if position + 1 < len(blocks) else None
+        if block.kind is BlockKind.LIST_ITEM:
             last_item = position
-        elif last_item is not None and position not in candidates:
+        elif position in candidates and (
+            last_item is None or (following is not None and following.kind is BlockKind.LIST_ITEM)
+        ):
+            pass  # a category line over its bullets, or a line of an unbulleted summary
+        elif (
+            last_item is None and position not in candidates and lead_paragraphs < MAX_SUMMARY_LEAD_PARAGRAPHS
+        ):
+            lead_paragraphs += 1
+        else:
             break
+        if position in candidates or block.kind is BlockKind.LIST_ITEM:
+            seen_lines.add(key)
     return last_item if last_item is not None else start
 
 
@@ -384,9 +470,15 @@ def _rank_styles(
 
 
 def _is_category(
-    block: CleanedBlock, style: Style, risk_style: Style | None, category_styles: set[Style]
+    block: CleanedBlock,
+    style: Style,
+    risk_style: Style | None,
+    category_styles: set[Style],
+    *,
+    heads_a_heading: bool,
 ) -> bool:
-    if style in category_styles:
+    # A line in a category style that is followed by body text is a risk heading in that style.
+    if style in category_styles and heads_a_heading:
         return True
     if _is_run_in(style):
         text = (block.run_in_heading or "").rstrip(" .:-–—")
@@ -404,7 +496,7 @@ def _heading_and_first_body(block: CleanedBlock, style: Style) -> tuple[str, str
     if _is_run_in(style) and block.run_in_heading:
         heading = block.run_in_heading
         return heading, block.text[len(heading) :].strip() if block.text.startswith(heading) else block.text
-    return block.text, ""
+    return block.text.removeprefix(f"{BULLET} "), ""
 
 
 class RiskFactorsAbsentError(SecAnalyzerError):

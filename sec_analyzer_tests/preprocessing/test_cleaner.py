@@ -125,6 +125,26 @@ def test_a_finished_sentence_before_a_page_break_is_not_joined() -> None:
     assert len(cleaned.blocks) == 2
 
 
+def test_a_heading_typeset_as_two_lines_is_one_block_but_a_change_of_style_is_not_joined() -> None:
+    def bold_italic(index: int, text: str) -> Element:
+        return Element(index=index, kind=ElementKind.TEXT, text=text, bold=True, italic=True, font_size=10.0)
+
+    cleaned = clean_item(
+        [
+            bold_italic(0, "Our indebtedness could adversely affect our financial position and"),
+            bold_italic(1, "limit our ability to operate our business."),
+            bold_italic(2, "Risks related to our debt"),
+            Element(index=3, kind=ElementKind.TEXT, text="include higher interest costs.", font_size=10.0),
+        ]
+    )
+    assert texts(cleaned) == [
+        "Our indebtedness could adversely affect our financial position and limit our ability to operate our business.",
+        "Risks related to our debt",
+        "include higher interest costs.",
+    ]
+    assert cleaned.blocks[0].source_elements == (0, 1)
+
+
 def test_style_flags_and_run_in_heading_are_kept() -> None:
     cleaned = clean_item(
         [

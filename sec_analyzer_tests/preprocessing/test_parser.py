@@ -144,6 +144,17 @@ def test_a_phrase_that_ends_a_few_pages_is_not_a_running_footer() -> None:
     assert texts(doc).count("Not applicable.") == 4
 
 
+def test_a_section_heading_repeated_atop_each_page_stays_a_heading_where_it_is_set_apart() -> None:
+    pages = "".join(
+        f"<p>Risk {n} could hurt us badly.</p><hr style='page-break-after:always'/><p>Item 1A. Risk Factors</p>"
+        for n in range(5)
+    )
+    doc = parse_html(f"<hr style='page-break-after:always'/><p><b>Item 1A. Risk Factors</b></p>{pages}")
+    headings = [element for element in doc.elements if element.text == "Item 1A. Risk Factors"]
+    assert [element.kind for element in headings] == [ElementKind.TEXT] + [ElementKind.PAGE_FURNITURE] * 5
+    assert headings[0].bold
+
+
 def test_offsets_point_at_the_source_text() -> None:
     html = "<html><body><div><span>First &amp; block</span></div><table><tr><td>cell</td></tr></table></body></html>"
     doc = parse_html(html)
@@ -173,6 +184,9 @@ def test_bytes_are_decoded_from_utf8_or_the_declared_charset() -> None:
     assert texts(parse_html("<p>Company’s</p>".encode()))[0] == "Company’s"
     cp1252 = "<meta charset='windows-1252'><p>Company’s</p>".encode("cp1252")
     assert texts(parse_html(cp1252))[0] == "Company’s"
+    assert texts(parse_html("<p>Company’s</p>".encode("utf-16")))[0] == "Company’s"  # starts with its BOM
+    with_bom = parse_html("\ufeff<p>Company’s</p>".encode())
+    assert with_bom.source_html is not None and with_bom.source_html.startswith("<p>")
 
 
 @pytest.mark.parametrize(

@@ -145,8 +145,18 @@ def test_categories_and_risks_in_one_style_are_told_apart_by_wording_and_the_sum
         ),
     ]
     reasons = [span.reason for span in segmentation.excluded]
-    assert reasons == [ExclusionReason.TITLE, ExclusionReason.SUMMARY, ExclusionReason.TITLE]
-    summary = segmentation.excluded[1]
+    assert reasons == [
+        ExclusionReason.TITLE,
+        ExclusionReason.INTRODUCTION,
+        ExclusionReason.SUMMARY,
+        ExclusionReason.TITLE,
+    ]
+    introduction = segmentation.excluded[1]
+    assert cleaned.text[introduction.start_offset : introduction.end_offset] == (
+        "The following risk factors should be considered."
+    )
+    assert segmentation.introduction_chars == introduction.end_offset - introduction.start_offset
+    summary = segmentation.excluded[2]
     assert cleaned.text[summary.start_offset : summary.end_offset].startswith("Risk Factors Summary")
     assert_invariants(cleaned, segmentation)
 
