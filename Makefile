@@ -54,9 +54,11 @@ db-migration: setup  ## new alembic revision from the models: make db-migration 
 	@test -n "$(M)" || { echo 'usage: make db-migration M="what changed"' >&2; exit 2; }
 	$(BIN)/alembic revision --autogenerate -m "$(M)"
 
-benchmark: setup  ## extraction and segmentation benchmarks (writes benchmarks/results/)
+benchmark: setup  ## extraction, segmentation, quality-gate and storage benchmarks (writes benchmarks/results/)
 	$(BIN)/python benchmarks/extraction.py
 	$(BIN)/python benchmarks/segmentation.py
+	$(BIN)/python benchmarks/quality_suites.py
+	$(BIN)/python benchmarks/storage_publish.py
 
 clean:  ## remove the local Dagster instance, stage artifacts, the embedded database and caches
 	rm -rf .dagster_home data/artifacts data/raw data/results.db* .pytest_cache .mypy_cache .ruff_cache
