@@ -53,22 +53,29 @@ def run_stage(
     context: dg.AssetExecutionContext,
     artifacts: ArtifactStore,
     stage: str,
-    process: Callable[[str], StageOutcome],
+    process: Callable[[str, dict[str, Any]], StageOutcome],
     *,
+    upstream: str | None = None,
     filing_index: FilingIndex | None = None,
     fatal: tuple[type[BaseException], ...] = (),
     preview_fields: tuple[str, ...] = (),
 ) -> dg.MaterializeResult:
     """Process each partition key of the step and return the step's materialization metadata.
 
-    With a filing index, each filing's outcome is also recorded there as this stage's status.
+    `process(key, upstream_summary)` runs only for filings whose `upstream` stage succeeded; the
+    others carry the upstream outcome and its reason forward. With a filing index, each filing's
+    outcome is also recorded there as this stage's status.
     """
     keys = context.partition_keys
     rows: list[dict[str, Any]] = []
     for key in keys:
         started = time.perf_counter()
+        previous = upstream_summary(artifacts, upstream, key) if upstream else {}
         try:
-            outcome = process(key)
+            if upstream and previous["status"] != OK:
+                outcome = StageOutcome.carried_from(previous)
+            else:
+                outcome = process(key, previous)
         except fatal:
             raise
         except SecAnalyzerError as error:

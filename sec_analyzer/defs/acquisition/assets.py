@@ -1,5 +1,7 @@
 """raw_filing: the 10-K primary document of each filing partition, fetched from EDGAR."""
 
+from typing import Any
+
 import dagster as dg
 
 from sec_analyzer.defs.batch import OK, StageOutcome, run_stage
@@ -37,7 +39,7 @@ def raw_filing(context: dg.AssetExecutionContext, platform: PlatformResource) ->
     store = platform.raw_store()
     index = platform.filing_index()
 
-    def fetch(key: str) -> StageOutcome:
+    def fetch(key: str, _: dict[str, Any]) -> StageOutcome:
         ticker, fiscal_year = split_filing_key(key)
         fetched = fetch_filing(client, store, ticker, fiscal_year)
         ref = fetched.ref

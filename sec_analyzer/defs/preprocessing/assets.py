@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from sec_analyzer.defs.batch import ABSENT, FAILED, OK, StageOutcome, run_stage, upstream_summary
+from sec_analyzer.defs.batch import ABSENT, FAILED, OK, StageOutcome, run_stage
 from sec_analyzer.defs.partitions import batched, filings_partitions
 from sec_analyzer.defs.resources import PlatformResource
 
@@ -33,10 +33,7 @@ def parsed_filing(context: dg.AssetExecutionContext, platform: PlatformResource)
     artifacts = platform.artifacts()
     store = platform.raw_store()
 
-    def parse(key: str) -> StageOutcome:
-        raw = upstream_summary(artifacts, "raw_filing", key)
-        if raw["status"] != OK:
-            return StageOutcome.carried_from(raw)
+    def parse(key: str, raw: dict[str, Any]) -> StageOutcome:
         document = parse_html(store.get(raw["raw_uri"]))
         document.to_parquet(artifacts.path("parsed_filing", key, "parquet"))
         fiscal = document_fiscal_info(document)
@@ -47,7 +44,7 @@ def parsed_filing(context: dg.AssetExecutionContext, platform: PlatformResource)
             "document_period_end": fiscal.period_end.isoformat() if fiscal and fiscal.period_end else None,
         })
 
-    return run_stage(context, artifacts, "parsed_filing", parse, filing_index=platform.filing_index(),
+    return run_stage(context, artifacts, "parsed_filing", parse, upstream="raw_filing", filing_index=platform.filing_index(),
                      preview_fields=("elements", "document_type", "document_fiscal_year"))
 
 
@@ -70,10 +67,7 @@ def item_1a(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg
 
     artifacts = platform.artifacts()
 
-    def extract(key: str) -> StageOutcome:
-        parsed = upstream_summary(artifacts, "parsed_filing", key)
-        if parsed["status"] != OK:
-            return StageOutcome.carried_from(parsed)
+    def extract(key: str, parsed: dict[str, Any]) -> StageOutcome:
         document = ParsedDocument.from_parquet(artifacts.path("parsed_filing", key, "parquet"))
         extraction = extract_items(document)
         rows = []
@@ -95,7 +89,7 @@ def item_1a(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg
         return StageOutcome(OK, {"item_1a_chars": len(risk.text), "items_found": found,
                                  "preview": risk.text[:400]})
 
-    return run_stage(context, artifacts, "item_1a", extract, filing_index=platform.filing_index(),
+    return run_stage(context, artifacts, "item_1a", extract, upstream="parsed_filing", filing_index=platform.filing_index(),
                      preview_fields=("item_1a_chars", "items_found", "preview"))
 
 
@@ -114,10 +108,7 @@ def cleaned_risk_text(context: dg.AssetExecutionContext, platform: PlatformResou
 
     artifacts = platform.artifacts()
 
-    def clean(key: str) -> StageOutcome:
-        extracted = upstream_summary(artifacts, "item_1a", key)
-        if extracted["status"] != OK:
-            return StageOutcome.carried_from(extracted)
+    def clean(key: str, extracted: dict[str, Any]) -> StageOutcome:
         items = artifacts.read_parquet("item_1a", key).set_index("item_id")
         first, last = int(items.at["1A", "first_element"]), int(items.at["1A", "last_element"])
         document = ParsedDocument.from_parquet(artifacts.path("parsed_filing", key, "parquet"))
@@ -126,7 +117,7 @@ def cleaned_risk_text(context: dg.AssetExecutionContext, platform: PlatformResou
         return StageOutcome(OK, {"chars": len(cleaned.text), "paragraphs": len(cleaned.blocks),
                                  "preview": cleaned.text[:400]})
 
-    return run_stage(context, artifacts, "cleaned_risk_text", clean, filing_index=platform.filing_index(),
+    return run_stage(context, artifacts, "cleaned_risk_text", clean, upstream="item_1a", filing_index=platform.filing_index(),
                      preview_fields=("chars", "paragraphs", "preview"))
 
 
@@ -148,10 +139,7 @@ def risk_segments(context: dg.AssetExecutionContext, platform: PlatformResource)
 
     artifacts = platform.artifacts()
 
-    def segment(key: str) -> StageOutcome:
-        cleaned_summary = upstream_summary(artifacts, "cleaned_risk_text", key)
-        if cleaned_summary["status"] != OK:
-            return StageOutcome.carried_from(cleaned_summary)
+    def segment(key: str, cleaned_summary: dict[str, Any]) -> StageOutcome:
         cleaned = CleanedText.from_dict(artifacts.read_json("cleaned_risk_text_body", key))
         risks = segment_risk_factors(cleaned)
         frame = pd.DataFrame([{
@@ -167,5 +155,5 @@ def risk_segments(context: dg.AssetExecutionContext, platform: PlatformResource)
         return StageOutcome(OK, {"risk_factors": len(risks), "categories": len(categories),
                                  "first_headings": " · ".join(frame["heading"].head(5))})
 
-    return run_stage(context, artifacts, "risk_segments", segment, filing_index=platform.filing_index(),
+    return run_stage(context, artifacts, "risk_segments", segment, upstream="cleaned_risk_text", filing_index=platform.filing_index(),
                      preview_fields=("risk_factors", "categories", "first_headings"))

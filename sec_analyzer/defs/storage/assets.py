@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from typing import Any
 
 import dagster as dg
 
@@ -32,7 +33,7 @@ def analysis_results(context: dg.AssetExecutionContext, platform: PlatformResour
     repository = platform.results()
     index = platform.filing_index()
 
-    def publish(key: str) -> StageOutcome:
+    def publish(key: str, _: dict[str, Any]) -> StageOutcome:
         raw = upstream_summary(artifacts, "raw_filing", key)
         verdict = artifacts.read_json(VERDICT_STAGE, key) if artifacts.exists(VERDICT_STAGE, key) else None
         reason = _blocking_reason(verdict, segments_fingerprint(artifacts, key))
