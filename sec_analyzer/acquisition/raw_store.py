@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,8 @@ _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 _RECORD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}(/[A-Za-z0-9][A-Za-z0-9._-]{0,200})*$")
 _PARTIAL_PREFIX = ".partial-"
+# A temporary file this old belongs to a writer that was killed: a live write takes milliseconds.
+STALE_PARTIAL_SECONDS = 600.0
 
 
 class RawStoreError(SecAnalyzerError):
@@ -172,9 +175,11 @@ def write_atomically(path: Path, content: bytes, *, read_only: bool) -> None:
     """Write to a temporary file beside `path`, then rename it into place.
 
     A process killed mid-write leaves at most a `.partial-*` file, which no lookup ever matches,
-    never a truncated object under a real key.
+    never a truncated object under a real key; the next write into the same folder removes such
+    leftovers once they are stale.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(path.parent)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_PARTIAL_PREFIX)
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -188,6 +193,14 @@ def write_atomically(path: Path, content: bytes, *, read_only: bool) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _remove_stale_partials(folder: Path) -> None:
+    cutoff = time.time() - STALE_PARTIAL_SECONDS
+    for leftover in folder.glob(f"{_PARTIAL_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 class S3RawStore:

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from sec_analyzer.acquisition.raw_store import (
+    STALE_PARTIAL_SECONDS,
     LocalRawStore,
     RawIntegrityError,
     RawObjectNotFoundError,
@@ -107,7 +109,11 @@ def test_a_writer_killed_mid_write_leaves_no_object_under_a_real_key(tmp_path: P
     assert not store.exists(sha256_hex(DOCUMENT))
     with pytest.raises(RawObjectNotFoundError):
         store.get(sha256_hex(DOCUMENT))
+    long_ago = time.time() - STALE_PARTIAL_SECONDS - 1
+    for leftover in leftovers:
+        os.utime(leftover, (long_ago, long_ago))
     assert store.get(store.put(DOCUMENT).sha256) == DOCUMENT
+    assert [p.name for p in tmp_path.rglob(".partial-*")] == [], "the next write sweeps stale leftovers"
 
 
 def test_local_records_round_trip_and_replace(tmp_path: Path) -> None:
