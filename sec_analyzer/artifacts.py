@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    # pandas costs ~0.4 s to import and the Dagster code server loads this module.
+    import pandas as pd
 
 
 class ArtifactStore:
@@ -29,30 +32,28 @@ class ArtifactStore:
 
     def write_json(self, stage: str, key: str, payload: Any) -> Path:
         text = json.dumps(payload, ensure_ascii=False, indent=1, default=str)
-        return self._write_atomically(self.path(stage, key, "json"), text.encode("utf-8"))
+        return self._write_atomically(self.path(stage, key, "json"),
+                                      lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
     def read_json(self, stage: str, key: str) -> Any:
         return json.loads(self.path(stage, key, "json").read_text(encoding="utf-8"))
 
     def write_parquet(self, stage: str, key: str, frame: pd.DataFrame) -> Path:
-        target = self.path(stage, key, "parquet")
+        return self._write_atomically(self.path(stage, key, "parquet"),
+                                      lambda temporary: frame.to_parquet(temporary, index=False))
+
+    def read_parquet(self, stage: str, key: str) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.read_parquet(self.path(stage, key, "parquet"))
+
+    def _write_atomically(self, target: Path, write: Callable[[Path], object]) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as handle:
             temporary = Path(handle.name)
         try:
-            frame.to_parquet(temporary, index=False)
+            write(temporary)
             os.replace(temporary, target)
         finally:
             temporary.unlink(missing_ok=True)
-        return target
-
-    def read_parquet(self, stage: str, key: str) -> pd.DataFrame:
-        return pd.read_parquet(self.path(stage, key, "parquet"))
-
-    def _write_atomically(self, target: Path, content: bytes) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as handle:
-            handle.write(content)
-            temporary = Path(handle.name)
-        os.replace(temporary, target)
         return target

@@ -17,12 +17,17 @@ def instance_config_source() -> Path:
     return local if local.exists() else PROJECT_ROOT / name
 
 
+def dagster_home_path() -> Path:
+    """$DAGSTER_HOME, else ./.dagster_home: the one default every command uses."""
+    return Path(os.environ.get("DAGSTER_HOME") or Path.cwd() / ".dagster_home").resolve()
+
+
 def prepare_dagster_home() -> Path:
     """Create $DAGSTER_HOME (default ./.dagster_home) holding the right dagster.yaml; return it.
 
     A dagster.yaml that the user wrote by hand (without our marker line) is left alone.
     """
-    home = Path(os.environ.get("DAGSTER_HOME") or Path.cwd() / ".dagster_home").resolve()
+    home = dagster_home_path()
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
     target = home / "dagster.yaml"

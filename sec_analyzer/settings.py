@@ -6,18 +6,23 @@ environment; the YAML file holds defaults that are safe to commit.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     YamlConfigSettingsSource,
 )
+
+from sec_analyzer.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +38,19 @@ def config_dir() -> Path:
 
 def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
+
+
+def _list_from_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# Lists come as YAML lists from settings.yaml and from the environment as `AAPL,MSFT` (what people
+# type) or a JSON list; pydantic-settings alone would accept only JSON, with a stack trace otherwise.
+TextList = Annotated[list[str], NoDecode, BeforeValidator(_list_from_text)]
 
 
 class Settings(BaseSettings):
@@ -77,8 +95,8 @@ class Settings(BaseSettings):
     reconcile_cron: str = Field("0 7 * * *", validation_alias=_env("SEC_ANALYZER_RECONCILE_CRON", "reconcile_cron"))
 
     # What the sensor watches and what `make run` materializes
-    watchlist: list[str] = Field(default_factory=list, validation_alias=_env("SEC_ANALYZER_WATCHLIST", "watchlist"))
-    default_run_filings: list[str] = Field(
+    watchlist: TextList = Field(default_factory=list, validation_alias=_env("SEC_ANALYZER_WATCHLIST", "watchlist"))
+    default_run_filings: TextList = Field(
         default_factory=list, validation_alias=_env("SEC_ANALYZER_DEFAULT_RUN", "default_run_filings")
     )
 
@@ -112,4 +130,15 @@ class Settings(BaseSettings):
 
 @cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']} (got {problem.get('input')!r})"
+            for problem in error.errors()
+        )
+        raise ConfigurationError(
+            f"invalid configuration: {problems}; fix the environment variable or {config_dir() / 'settings.yaml'}"
+        ) from None
+    except SettingsError as error:
+        raise ConfigurationError(f"invalid configuration: {error}") from None

@@ -125,7 +125,8 @@ def _parse_year(text: str | None) -> int | None:
 def _parse_date(text: str | None) -> date | None:
     if not text:
         return None
-    cleaned = text.replace(" ,", ",")
+    # Filers drop or double the space around the comma ("September 28,2024", "28 ,").
+    cleaned = " ".join(text.replace(",", ", ").split()).replace(" ,", ",")
     for pattern in _DATE_PATTERNS:
         try:
             return datetime.strptime(cleaned, pattern).date()

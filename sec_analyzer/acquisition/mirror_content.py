@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sec_analyzer.acquisition.fiscal_year import fiscal_year_from_document
 from sec_analyzer.domain import normalize_ticker
 from sec_analyzer.errors import SecAnalyzerError
 
@@ -33,13 +34,9 @@ SYNTHETIC_ACCEPTANCE_TIME = time(16, 5, 0)
 MINIMUM_FILING_LAG = timedelta(days=30)
 TYPICAL_FILING_LAG = timedelta(days=45)
 
-_PERIOD_END_TAG = re.compile(
-    r"<ix:nonNumeric\b[^>]*\bname=\"dei:DocumentPeriodEndDate\"[^>]*>", re.IGNORECASE
-)
 _REGISTRANT_TAG = re.compile(r"<ix:nonNumeric\b[^>]*\bname=\"dei:EntityRegistrantName\"[^>]*>", re.IGNORECASE)
 _NON_NUMERIC_BOUNDARY = re.compile(r"<(/?)ix:nonNumeric\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]+>")
-_DATE_FORMATS = ("%B %d, %Y", "%B %d %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%Y")
 
 
 class MirrorContentError(SecAnalyzerError):
@@ -100,20 +97,10 @@ def _text_of_element(document: str, opening: re.Match[str]) -> str:
     return ""
 
 
-def parse_cover_date(text: str) -> date | None:
-    cleaned = " ".join(text.replace(",", ", ").split()).replace(" ,", ",")
-    for date_format in _DATE_FORMATS:
-        try:
-            return datetime.strptime(cleaned, date_format).date()
-        except ValueError:
-            continue
-    return None
-
-
 def document_period_end(document: str) -> date | None:
-    """The inline-XBRL `dei:DocumentPeriodEndDate` of a filing, if it has a readable one."""
-    opening = _PERIOD_END_TAG.search(document)
-    return parse_cover_date(_text_of_element(document, opening)) if opening else None
+    """The inline-XBRL `dei:DocumentPeriodEndDate` of a filing, read as the fetcher reads it."""
+    cover = fiscal_year_from_document(document)
+    return cover.period_end if cover else None
 
 
 def registrant_name(document: str) -> str | None:

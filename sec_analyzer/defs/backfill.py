@@ -17,12 +17,13 @@ import dagster as dg
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.defs.batch import OK
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
-from sec_analyzer.defs.partitions import FILINGS
+from sec_analyzer.defs.partitions import FILINGS, FISCAL_YEAR_TAG, TICKER_TAG
 from sec_analyzer.defs.quality.checks import VERDICT_STAGE
-from sec_analyzer.domain import filing_key, normalize_ticker
+from sec_analyzer.domain import filing_key, normalize_ticker, split_filing_key
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.quality.report import BACKFILL_TAGS
 
-BACKFILL_TAG = "sec_analyzer/backfill"
+BACKFILL_TAG = BACKFILL_TAGS[1]
 
 
 def filing_pipeline_job() -> dg.JobDefinition:
@@ -115,20 +116,24 @@ def materialize_filings(
     for first, last in contiguous_blocks(ordered, keys):
         tags = {BACKFILL_TAG: backfill_id}
         if first == last:
-            tags["dagster/partition"] = first
+            ticker, fiscal_year = split_filing_key(first)
+            tags.update({"dagster/partition": first, TICKER_TAG: ticker, FISCAL_YEAR_TAG: str(fiscal_year)})
         else:
             tags.update({"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
         label = first if first == last else f"{first} … {last}"
         progress(f"run {len(runs) + 1}: {label}")
-        runs.append(_execute_with_progress(instance, tags, asset_names, progress))
+        earlier = {run.run_id for run in runs}
+        runs.append(_execute_with_progress(instance, tags, earlier, asset_names, progress))
     return runs
 
 
 def _execute_with_progress(
-    instance: dg.DagsterInstance, tags: dict[str, str], asset_names: Sequence[str], progress: Callable[[str], None]
+    instance: dg.DagsterInstance, tags: dict[str, str], earlier_run_ids: set[str], asset_names: Sequence[str],
+    progress: Callable[[str], None],
 ) -> dg.DagsterRun:
     done = threading.Event()
-    watcher = threading.Thread(target=_report_steps, args=(instance, tags[BACKFILL_TAG], done, progress), daemon=True)
+    watcher = threading.Thread(target=_report_steps, args=(instance, tags[BACKFILL_TAG], earlier_run_ids, done, progress),
+                               daemon=True)
     watcher.start()
     try:
         result = dg.execute_job(
@@ -146,9 +151,12 @@ def _execute_with_progress(
     return run
 
 
-def _report_steps(instance: dg.DagsterInstance, backfill_id: str, done: threading.Event,
+def _report_steps(instance: dg.DagsterInstance, backfill_id: str, earlier_run_ids: set[str], done: threading.Event,
                   progress: Callable[[str], None]) -> None:
-    """Print each step as it starts and ends, from the run's event log (the run is in-process)."""
+    """Print each step as it starts and ends, from the run's event log (the run is in-process).
+
+    The runs of one backfill share its tag, so the run to follow is the one not seen before.
+    """
     watched = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
                dg.DagsterEventType.STEP_SKIPPED}
     seen = 0
@@ -157,8 +165,8 @@ def _report_steps(instance: dg.DagsterInstance, backfill_id: str, done: threadin
     while True:
         finished = done.is_set()
         if run_id is None:
-            runs = instance.get_runs(dg.RunsFilter(tags={BACKFILL_TAG: backfill_id}), limit=1)
-            run_id = runs[0].run_id if runs else None
+            runs = instance.get_runs(dg.RunsFilter(tags={BACKFILL_TAG: backfill_id}))
+            run_id = next((run.run_id for run in runs if run.run_id not in earlier_run_ids), None)
         if run_id is not None:
             records = instance.all_logs(run_id)
             for record in records[seen:]:

@@ -108,12 +108,17 @@ def _print_summary(rows: list[dict[str, object]]) -> None:
 def backfill(tickers: str, years: str, assets: str | None) -> None:
     """Fetch and process every 10-K of TICKERS for YEARS, in as few runs as possible."""
     from sec_analyzer.defs.backfill import parse_years
+    from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 
     ticker_list = [t for t in (part.strip() for part in tickers.split(",")) if t]
     if not ticker_list:
         raise SecAnalyzerError("--tickers is empty")
     pairs = [(ticker, year) for ticker in ticker_list for year in parse_years(years)]
-    asset_names = [name.strip() for name in assets.split(",")] if assets else None
+    asset_names = [name.strip() for name in assets.split(",") if name.strip()] if assets else None
+    unknown = sorted(set(asset_names or ()) - set(PIPELINE_ASSETS))
+    if unknown:
+        raise SecAnalyzerError(f"--assets: no pipeline asset named {', '.join(unknown)} "
+                               f"(choose from {', '.join(PIPELINE_ASSETS)})")
     raise SystemExit(run_backfill(pairs, asset_names))
 
 

@@ -67,10 +67,14 @@ class PlatformResource(dg.ConfigurableResource):
         return ArtifactStore(self.settings.artifacts_dir)
 
     def engine(self) -> Engine:
+        """The results database, checked once to be at the code's schema revision before any use."""
         if self._engine is None:
             from sec_analyzer.storage.db_clients import create_db_engine
+            from sec_analyzer.storage.schema import ensure_schema_current
 
-            self._engine = create_db_engine(self.settings.resolved_database_url)
+            engine = create_db_engine(self.settings.resolved_database_url)
+            ensure_schema_current(engine)
+            self._engine = engine
         return self._engine
 
     def results(self) -> ResultsRepository:
@@ -80,8 +84,5 @@ class PlatformResource(dg.ConfigurableResource):
 
     def filing_index(self) -> FilingIndex:
         from sec_analyzer.storage.filing_index_repo import filing_index_from_settings
-        from sec_analyzer.storage.schema import ensure_schema_current
 
-        if not self.settings.mongodb_uri:
-            ensure_schema_current(self.engine())
         return filing_index_from_settings(self.settings, self.engine())

@@ -14,13 +14,19 @@ from sec_analyzer.preprocessing.elements import ElementKind
 from sec_analyzer.preprocessing.parser import ParsedDocument
 
 _COVER_ELEMENTS = 80
+# Covers space the form name freely ("FORM 10 - K", "FORM 10-K SB"); the spaces go before lookup.
 _FORM_ON_COVER = re.compile(
-    r"\bform\s+(10-k(?:405|sb|t)?(?:/a)?|10-q(?:/a)?|8-k|6-k|11-k|10-d|20-f|40-f|n-csr|[sf]-[134]|def\s*14a)\b"
+    r"\bform\s+(10\s*-\s*k\s*(?:405|sb|t)?(?:/a)?|10\s*-\s*q(?:/a)?|8-k|6-k|11-k|10-d|20-f|40-f|n-csr|[sf]-[134]"
+    r"|def\s*14a)\b"
     r"|\bschedule\s+14a\b",
     re.IGNORECASE,
 )
-_ANNUAL_REPORT = re.compile(r"annual\s+report\s+pursuant\s+to\s+section\s+13", re.IGNORECASE)
-_QUARTERLY_REPORT = re.compile(r"quarterly\s+report\s+pursuant\s+to\s+section\s+13", re.IGNORECASE)
+# A notification of late filing (Form 12b-25) checks the "Form 10-K" box of the report it excuses.
+_LATE_FILING_NOTICE = re.compile(r"\bform\s+12b-25\b|notification\s+of\s+late\s+filing|\bNT\s+10-K\b", re.IGNORECASE)
+_REPORT_UNDER_SECTION_13 = r"\s+report\s+(?:pursuant\s+to|under)\s+section\s+13"
+_ANNUAL_REPORT = re.compile("annual" + _REPORT_UNDER_SECTION_13, re.IGNORECASE)
+_QUARTERLY_REPORT = re.compile("quarterly" + _REPORT_UNDER_SECTION_13, re.IGNORECASE)
+_CHECKED_TRANSITION_REPORT = re.compile(r"(?:\[\s*x\s*\]|☒|þ|ý|■|☑)\s*transition" + _REPORT_UNDER_SECTION_13, re.IGNORECASE)
 _FISCAL_YEAR_ENDED = re.compile(
     r"for\s+the\s+(?:fiscal\s+)?year\s+ended:?\s+([A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4})", re.IGNORECASE
 )
@@ -43,7 +49,11 @@ def document_form_type(doc: ParsedDocument) -> str | None:
     if declared:
         return declared.strip().upper()
     cover = _cover_text(doc)
+    if _LATE_FILING_NOTICE.search(cover):
+        return "NT 10-K"
     named = _form_named_on_cover(cover)
+    if named == "10-K" and _CHECKED_TRANSITION_REPORT.search(cover):
+        return "10-KT"
     # A 20-F prints the annual-report wording too; only the 10-K/10-Q choice goes by it.
     if named is not None and not named.startswith(("10-K", "10-Q")):
         return named
@@ -61,7 +71,8 @@ def _form_named_on_cover(cover: str) -> str | None:
         return None
     if match.group(1) is None:
         return "DEF 14A"  # a proxy statement's cover says "SCHEDULE 14A"
-    return re.sub(r"\s+", " ", match.group(1)).upper()
+    named = re.sub(r"\s+", " ", match.group(1)).upper()
+    return named.replace(" ", "") if named.startswith("10") else named
 
 
 def document_fiscal_info(doc: ParsedDocument) -> FiscalInfo:

@@ -15,7 +15,15 @@ How a heading is told from everything else that says "Item 1A":
   header, which covers almost nothing, loses to the real heading;
 - filers with a "Form 10-K Cross Reference Index" have no item headings in the body: their
   sections are found by title ("RISK FACTORS.") and end at the next section title; the same
-  search runs when an Item 1A heading only points at pages elsewhere in the document.
+  search runs when an Item 1A heading only points at pages elsewhere in the document, or at a
+  quoted section ("See “Risk Factors” below"). Banks print the index at the end with bare
+  numbers ("1A. | Risk Factors | 45–58"), title it above the table, set their risk factors
+  under descriptive titles ("Risk Factors Relating to Our Business") or inside a larger
+  section; a title-found section ends at a sibling or parent-level heading. With styling
+  stripped, a run-in heading is recognised by its capitals ("RISK FACTORS. The …");
+- item numbers may be Roman ("Item IA.", "ITEM VII"); a contents page set as paragraphs
+  (item lines with only titles and page numbers between them) is skipped wherever it appears,
+  so a second copy before Part II is too.
 
 Each item runs from its heading to the next chosen heading. Items with no text of their own
 come back as typed `AbsentItem`s (reserved, omitted by a smaller reporting company or an
@@ -71,10 +79,15 @@ _TITLES = {item_id: re.compile(pattern, re.IGNORECASE) for item_id, pattern in _
 _ANY_TITLE = re.compile("|".join(f"(?:{pattern})" for pattern in _TITLE_PATTERNS.values()), re.IGNORECASE)
 
 _ITEM_PREFIX = re.compile(
-    r"^(?:part\s+(?:[ivx]+|\d)\b[\s,.:;\-–—|]*)?items?\s*(?:no\.?\s*|#\s*)?(?=\d)", re.IGNORECASE
+    r"^(?:part\s+(?:[ivx]+|\d)\b[\s,.:;\-–—|]*)?items?\s*(?:no\.?\s*|#\s*)?(?=\d|[ivx])", re.IGNORECASE
 )
-_ITEM_NUMBER = re.compile(r"(\d{1,2})(?:\s*\(?([a-d])\)?(?![a-z]))?", re.IGNORECASE)
-_ITEM_JOINER = re.compile(r"\s*(,|and|&|through|to|-|–|—)\s*(?:items?\s*)?(?=\d)", re.IGNORECASE)
+# Some filers number items in Roman numerals: "Item IA.", "ITEM I A", "Item VII".
+_ITEM_NUMBER = re.compile(
+    r"(?:(\d{1,2})|(x?(?:ix|iv|v?i{1,3}|v))(?=\s*\(?[a-d]\)?(?![a-z])|(?![a-z])))(?:\s*\(?([a-d])\)?(?![a-z]))?",
+    re.IGNORECASE,
+)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+_ITEM_JOINER = re.compile(r"\s*(,|and|&|through|to|-|–|—)\s*(?:items?\s*)?(?=\d|[ivx])", re.IGNORECASE)
 # "Item 9A(T)." in older filings; a title may be quoted: Item 1A. “Risk Factors”.
 _TITLE_LEAD = re.compile(r"^(?:\s*\(T\))?[\s.:;\-–—|\"“‘']*")
 _TITLE_TRAIL = " .:;-–—|\"”’'"
@@ -95,6 +108,11 @@ _UNUSUAL_STYLE_WEIGHT = 0.5
 _HEADING_TABLE_MAX_ROWS = 3
 _REFERENCE_INDEX = re.compile(r"cross[\s-]*reference\s+index|form\s+10-k\s+(?:cross[\s-]*)?reference", re.IGNORECASE)
 _SECTION_HEADING_MAX_CHARS = 90
+_BARE_ITEM_ROW = re.compile(r"^\d{1,2}\s*[A-Da-d]?\.?(?:\s|$)")
+_DESCRIBED_TITLE = re.compile(
+    r"(.+?)\s+(?:relat(?:ing|ed)|applicable|pertaining|specific)\s+to\s+\S.{0,60}$", re.IGNORECASE
+)
+_CAPITALS_LEAD = re.compile(r"([A-Z][A-Z0-9 ,&’'/-]{2,88}[.:])\s+(?=[A-Z0-9“\"(]?[a-z0-9])")
 _MIN_SECTION_CHARS = {"1A": 2000, "1": 2000, "7": 2000, "8": 2000}
 
 _RESERVED = re.compile(r"^\W*(?:\[\s*reserved\s*\]|\(?\s*removed\s+and\s+reserved\s*\)?|reserved)\W*$", re.IGNORECASE)
@@ -114,6 +132,11 @@ _OUTSIDE_DOCUMENT = re.compile(
 )
 _POINTER_MAX_CHARS = 1500
 _PAGE_POINTER = re.compile(r"\bpages?\s+\d+", re.IGNORECASE)
+_SECTION_POINTER = re.compile(
+    r"\b(?:see|refer\s+to|set\s+forth|appears?|included|presented|contained|discussed)\b.{0,80}?"
+    r"[“\"‘']\s*(?:" + _TITLE_PATTERNS["1A"] + r")\s*[”\"’']",
+    re.IGNORECASE,
+)
 _NOTHING_HERE = re.compile(r"^\W*(?:not\s+applicable|n\s*/\s*a|none|omitted|not\s+required)\W*$", re.IGNORECASE)
 # "Item 1A is not applicable to the registrant." A real section is never this short.
 _SHORT_ANSWER_MAX_CHARS = 200
@@ -220,9 +243,9 @@ def extract_items(doc: ParsedDocument) -> ItemExtraction:
         last = _section_end(elements, heading.element, boundaries)
         for item_id in heading.item_ids:
             items[item_id] = _classify(doc, item_id, heading.title, heading.element, last, toc_elements)
-    index_rows = _reference_index_rows(elements, toc_elements)
+    index_rows = _reference_index_rows(elements)
     # A risk-factor heading that only points at pages elsewhere: look for the section itself.
-    page_pointer = items.pop("1A") if _is_page_pointer(doc, items.get("1A")) else None
+    page_pointer = items.pop("1A") if _is_pointer(doc, items.get("1A")) else None
     if "1A" not in items or index_rows:
         # Without an index or a pointer saying the section lies elsewhere, a "Risk Factors"
         # title inside another item (MD&A in filings from before Item 1A existed) is that
@@ -240,29 +263,48 @@ def extract_items(doc: ParsedDocument) -> ItemExtraction:
     return ItemExtraction(form_type, {item_id: items[item_id] for item_id in ITEM_IDS})
 
 
-def _is_page_pointer(doc: ParsedDocument, result: ItemResult | None) -> bool:
-    """An item heading whose section only says where the text is ("See pages 27-36")."""
+def _is_pointer(doc: ParsedDocument, result: ItemResult | None) -> bool:
+    """A risk-factor heading that only says where the text is ("See pages 27-36", "See “Risk Factors” below").
+
+    A bank's 10-K may put the pointer right before the annual-report sections with no item
+    heading after it, so its section runs on: then its first paragraph alone is the pointer.
+    """
     if not isinstance(result, ExtractedItem):
         return False
     first, last = result.element_span
     body = _body_text(doc.elements, first, last)
-    return len(body) <= _POINTER_MAX_CHARS and _PAGE_POINTER.search(body) is not None
+    if len(body) <= _POINTER_MAX_CHARS and _PAGE_POINTER.search(body) is not None:
+        return True
+    opening = body.split("\n", 1)[0]
+    return len(opening) <= _SHORT_ANSWER_MAX_CHARS and _SECTION_POINTER.search(opening) is not None
 
 
 def _all_absent(form_type: str | None, reason: AbsenceReason, detail: str) -> ItemExtraction:
     return ItemExtraction(form_type, {item_id: AbsentItem(item_id, reason, detail) for item_id in ITEM_IDS})
 
 
-def _reference_index_rows(elements: list[Element], toc_elements: set[int]) -> dict[str, str]:
-    """Each item's row in a "Form 10-K Cross Reference Index" table, if the filing has one."""
+def _reference_index_rows(elements: list[Element]) -> dict[str, str]:
+    """Each item's row in a "Form 10-K Cross Reference Index" table, if the filing has one.
+
+    The index may be titled above the table, and its rows may give bare numbers ("1A. | Risk
+    Factors | 45–58") under an "Item Number" column.
+    """
     rows: dict[str, str] = {}
-    for index in sorted(toc_elements):
-        if not _REFERENCE_INDEX.search(elements[index].text[:300]):
+    for element in elements:
+        if element.kind is not ElementKind.TABLE or not _is_reference_index(elements, element):
             continue
-        for line in elements[index].text.split("\n"):
-            for item_id in _parse_item_ids(line)[0]:
+        for line in element.text.split("\n"):
+            item_ids = _parse_item_ids(line)[0] or (_parse_item_ids(f"Item {line}")[0] if _BARE_ITEM_ROW.match(line) else ())
+            for item_id in item_ids:
                 rows.setdefault(item_id, line.replace(" | ", " "))
     return rows
+
+
+def _is_reference_index(elements: list[Element], table: Element) -> bool:
+    if _REFERENCE_INDEX.search(table.text[:300]):
+        return True
+    before = [e for e in elements[max(0, table.index - 4) : table.index] if e.kind is ElementKind.TEXT]
+    return bool(before) and _REFERENCE_INDEX.search(before[-1].text[:300]) is not None
 
 
 def _not_found(item_id: str, index_row: str | None, form_type: str | None) -> AbsentItem:
@@ -290,6 +332,7 @@ def _table_of_contents_elements(doc: ParsedDocument) -> set[int]:
             named = {ids for line in element.text.split("\n") if (ids := _parse_item_ids(line)[0])}
             if len(named) >= _TOC_MIN_ITEMS:
                 toc.add(element.index)
+    toc |= _contents_paragraph_runs(elements)
     # A contents page written as paragraphs: each line links to its item further down.
     for source, target, _ in doc.links:
         if (
@@ -300,6 +343,43 @@ def _table_of_contents_elements(doc: ParsedDocument) -> set[int]:
         ):
             toc.add(source)
     return toc
+
+
+def _contents_paragraph_runs(elements: list[Element]) -> set[int]:
+    """Contents pages set as paragraphs: three or more item lines, in item order, with nothing
+    but titles, page numbers and PART lines between them (a real item has text of its own,
+    even "None."). An item line that goes back in order is the body's first heading."""
+    found: set[int] = set()
+    run: list[int] = []
+    named: list[tuple[str, ...]] = []
+    titles_since_item = 0
+
+    def close_run() -> None:
+        if len(named) >= _TOC_MIN_ITEMS:
+            found.update(run)
+        run.clear()
+        named.clear()
+
+    for element in elements:
+        if element.kind in (ElementKind.PAGE_FURNITURE, ElementKind.PAGE_BREAK):
+            continue
+        item_ids = _parse_item_ids(element.text)[0] if element.kind is ElementKind.TEXT else ()
+        if item_ids:
+            if named and _ORDER[named[-1][-1]] >= _ORDER[item_ids[0]]:
+                close_run()
+            run.append(element.index)
+            named.append(item_ids)
+            titles_since_item = 0
+        elif run and element.kind is ElementKind.TEXT and (
+            _PART_HEADING.match(element.text)
+            or (titles_since_item == 0 and len(element.text) <= _HEADING_MAX_CHARS and _ANY_TITLE.match(element.text))
+        ):
+            run.append(element.index)
+            titles_since_item += 1
+        else:
+            close_run()
+    close_run()
+    return found
 
 
 def _toc_targets(doc: ParsedDocument, toc_elements: set[int]) -> set[int]:
@@ -323,7 +403,8 @@ def _parse_item_ids(text: str) -> tuple[tuple[str, ...], str]:
         number = _ITEM_NUMBER.match(text, position)
         if number is None:
             break
-        item_id = number.group(1).lstrip("0") + (number.group(2) or "").upper()
+        digits = number.group(1).lstrip("0") if number.group(1) else str(_roman_value(number.group(2)))
+        item_id = digits + (number.group(3) or "").upper()
         if item_id not in _ORDER:
             break
         if joiner in ("through", "to", "-", "–", "—") and ids:
@@ -342,6 +423,11 @@ def _parse_item_ids(text: str) -> tuple[tuple[str, ...], str]:
     return ordered, text[position:]
 
 
+def _roman_value(numeral: str) -> int:
+    values = [_ROMAN_VALUES[letter] for letter in numeral.lower()]
+    return sum(-value if value < following else value for value, following in zip(values, [*values[1:], 0], strict=True))
+
+
 def _heading_candidates(elements: list[Element], toc_elements: set[int], toc_targets: set[int]) -> list[_Heading]:
     candidates: list[_Heading] = []
     repeated_lines: set[str] = set()
@@ -355,7 +441,9 @@ def _heading_candidates(elements: list[Element], toc_elements: set[int], toc_tar
         elif element.kind not in (ElementKind.TEXT, ElementKind.TABLE) or element.index in toc_elements:
             continue
         lines = element.text.split("\n") if element.kind is ElementKind.TABLE else [element.text]
-        if len(lines) > _HEADING_TABLE_MAX_ROWS:
+        # A table longer than a heading may still open with one: some filers set a whole section
+        # in a table, its number and title in the first rows and its prose in the rest.
+        if len(lines) > _HEADING_TABLE_MAX_ROWS and not any(len(line) > _HEADING_MAX_CHARS for line in lines):
             continue
         text = lines[0]
         item_ids, rest = _parse_item_ids(text)
@@ -578,9 +666,9 @@ def _sections_by_title(
         best: tuple[int, int, str] | None = None
         best_size = 0
         for position, (index, heading) in enumerate(titled):
-            if not _TITLES[item_id].fullmatch(heading.rstrip(" .:")):
+            if not _is_section_title(item_id, heading):
                 continue
-            last = _title_section_end(elements, titled, position)
+            last = _title_section_end(elements, titled, position, item_id)
             size = sum(len(e.text) for e in elements[index : last + 1] if e.kind is not ElementKind.PAGE_FURNITURE)
             if size > best_size:
                 best, best_size = (index, last, heading.rstrip(" .:")), size
@@ -599,21 +687,42 @@ def _section_heading(element: Element) -> str | None:
         return element.bold_prefix
     if len(element.text) <= _SECTION_HEADING_MAX_CHARS and (element.is_emphasized or element.is_all_caps):
         return element.text
-    return None
+    # With its styling stripped, a run-in heading is still told by its capitals: "RISK FACTORS. The …".
+    lead = _CAPITALS_LEAD.match(element.text)
+    return lead.group(1) if lead else None
 
 
-def _title_section_end(elements: list[Element], titled: list[tuple[int, str]], position: int) -> int:
+def _is_section_title(item_id: str, heading: str) -> bool:
+    """Whether a heading is the item's title, plainly or described: "Risk Factors Relating to Our Business"."""
+    title = heading.rstrip(" .:")
+    described = _DESCRIBED_TITLE.match(title)
+    return _TITLES[item_id].fullmatch(described.group(1) if described else title) is not None
+
+
+def _at_least_as_prominent(other: Element, heading: Element) -> bool:
+    if _block_style(other) == _block_style(heading):
+        return True
+    if other.font_size is None or heading.font_size is None:
+        return False
+    return other.font_size >= heading.font_size and (other.bold or not heading.bold)
+
+
+def _title_section_end(elements: list[Element], titled: list[tuple[int, str]], position: int, item_id: str) -> int:
     start, heading = titled[position]
     upper = heading.isupper()
-    standalone = _block_style(elements[start]) if heading == elements[start].text else None
+    standalone = elements[start] if heading == elements[start].text else None
     for index, other in titled[position + 1 :]:
+        # "Risk Factors Relating to Regulation" after "… Relating to Our Business" continues the item.
+        if _is_section_title(item_id, other):
+            continue
         if other.isupper() == upper and _ANY_TITLE.match(other) and len(other) <= _SECTION_HEADING_MAX_CHARS:
             return index - 1
-        # A heading set like this one is a sibling section; "Risks Related to …" are its subheadings.
+        # A heading set like this one is a sibling section, one set larger a parent's next section
+        # ("Risk Factors" inside "Managing Global Risk"); "Risks Related to …" are its subheadings.
         if (
             standalone is not None
             and other == elements[index].text
-            and _block_style(elements[index]) == standalone
+            and _at_least_as_prominent(elements[index], standalone)
             and not _RISK_WORD.search(other)
         ):
             return index - 1

@@ -7,8 +7,8 @@ was planned but never evaluated (its step was skipped after an upstream failure)
 skipped.
 
 `--latest` picks the most recent run that recorded check evaluations; when that run belongs to a
-backfill, the report covers every run of that backfill, so a daemon backfill split into many runs
-reads as one report.
+backfill (a daemon backfill, or `sec-analyzer backfill`), the report covers every run of that
+backfill, so a backfill split into many runs reads as one report.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from sec_analyzer.quality.metadata import STATUS_ICONS, status_of
 if TYPE_CHECKING:
     from dagster import AssetCheckEvaluation, DagsterEvent, DagsterInstance, DagsterRun, EventLogRecord
 
-BACKFILL_TAG = "dagster/backfill"
+# The runs of one backfill: a daemon backfill launched from the UI, or `sec-analyzer backfill`.
+BACKFILL_TAGS = ("dagster/backfill", "sec_analyzer/backfill")
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -71,19 +72,22 @@ class ChecksReport:
 
 
 def current_instance() -> DagsterInstance:
-    """The instance of `DAGSTER_HOME`, with a readable error when it is not set."""
+    """The instance of `DAGSTER_HOME` (default ./.dagster_home, as for `backfill` and `run`)."""
     from dagster import DagsterInstance
-    from dagster._core.errors import DagsterHomeNotSetError, DagsterInvariantViolationError
+    from dagster._core.errors import DagsterInvariantViolationError
 
-    try:
-        return DagsterInstance.get()
-    except DagsterHomeNotSetError as error:
+    from sec_analyzer.dagster_home import dagster_home_path
+
+    home = dagster_home_path()
+    if not home.is_dir():
         raise ConfigurationError(
-            "DAGSTER_HOME is not set: point it at the folder of the Dagster instance whose checks to report"
-        ) from error
+            f"no Dagster instance at {home}: run the pipeline first (`make run`) or set DAGSTER_HOME "
+            "to the folder of the Dagster instance whose checks to report"
+        )
+    try:
+        return DagsterInstance.from_config(str(home))
     except DagsterInvariantViolationError as error:
-        # e.g. DAGSTER_HOME is relative or missing; Dagster's message names the problem.
-        raise ConfigurationError(f"cannot open the Dagster instance: {error}") from error
+        raise ConfigurationError(f"cannot open the Dagster instance at {home}: {error}") from error
 
 
 def build_report(instance: DagsterInstance, run_id: str | None = None) -> ChecksReport:
@@ -96,9 +100,10 @@ def build_report(instance: DagsterInstance, run_id: str | None = None) -> Checks
         scope = f"run {run_id}"
     else:
         latest = _latest_run_with_checks(instance)
-        backfill_id = latest.tags.get(BACKFILL_TAG)
-        if backfill_id:
-            runs = _backfill_runs(instance, backfill_id)
+        backfill_tag = next((tag for tag in BACKFILL_TAGS if tag in latest.tags), None)
+        if backfill_tag:
+            backfill_id = latest.tags[backfill_tag]
+            runs = _backfill_runs(instance, backfill_tag, backfill_id)
             scope = f"backfill {backfill_id} ({len(runs)} runs)"
         else:
             runs = [latest]
@@ -126,11 +131,11 @@ def _latest_run_with_checks(instance: DagsterInstance) -> DagsterRun:
         cursor = runs[-1].run_id
 
 
-def _backfill_runs(instance: DagsterInstance, backfill_id: str) -> list[DagsterRun]:
+def _backfill_runs(instance: DagsterInstance, backfill_tag: str, backfill_id: str) -> list[DagsterRun]:
+    """Oldest first (the instance lists newest first; run ids are random and order nothing)."""
     from dagster import RunsFilter
 
-    runs = instance.get_runs(filters=RunsFilter(tags={BACKFILL_TAG: backfill_id}))
-    return sorted(runs, key=lambda run: run.run_id)
+    return list(reversed(instance.get_runs(filters=RunsFilter(tags={backfill_tag: backfill_id}))))
 
 
 def _rows_for_run(instance: DagsterInstance, run: DagsterRun) -> list[CheckRow]:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
@@ -61,7 +61,14 @@ def create_db_engine(url: str) -> Engine:
     parsed = normalize_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _create_sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as error:
+        # The schema is written for SQLite and PostgreSQL only; any other dialect or driver is a typo.
+        raise ConfigurationError(
+            f"the results database URL names a database or driver sec-analyzer does not support "
+            f"({parsed.drivername}); use sqlite:///… or postgresql+psycopg://… in SEC_ANALYZER_DATABASE_URL"
+        ) from error
 
 
 def _create_sqlite_engine(url: URL) -> Engine:

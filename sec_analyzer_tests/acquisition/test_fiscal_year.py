@@ -77,6 +77,8 @@ def test_home_depot_style_cover_labels_by_the_year_the_fiscal_year_starts() -> N
         ("2024-12-31", date(2024, 12, 31)),
         ("12/31/2024", date(2024, 12, 31)),
         ("31 December 2024", date(2024, 12, 31)),
+        ("September 28,2024", date(2024, 9, 28)),
+        ("September 28 , 2024", date(2024, 9, 28)),
     ],
 )
 def test_numeric_and_day_first_period_end_formats(period_text: str, expected: date) -> None:

@@ -54,3 +54,12 @@ def test_missing_user_agent_is_refused_with_one_line(tmp_path: Path, corpus_dir:
     result = run_cli("backfill", "--tickers", "AAPL", "--years", "2024", env=env, cwd=tmp_path)
     assert result.returncode != 0
     assert "EDGAR_USER_AGENT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_asset_names_are_refused_before_anything_runs(tmp_path: Path) -> None:
+    result = run_cli("backfill", "--tickers", "AAPL", "--years", "2024", "--assets", "raw_filing,raw_filings",
+                     env=fresh_env(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: --assets: no pipeline asset named raw_filings")
+    assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "dagster_home").exists()

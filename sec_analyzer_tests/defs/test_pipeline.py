@@ -58,6 +58,7 @@ def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterI
     runs = materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
     assert document_downloads(mirror) == ["/Archives/edgar/data/320193/000032019324000123/aapl-20240928.htm"]
     assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
+    assert runs[0].tags["sec_analyzer/ticker"] == "AAPL" and runs[0].tags["sec_analyzer/fiscal_year"] == "2024"
     first = row_counts()
     assert first["filings"] == 1 and first["risk_factors"] >= 25 and first["items"] >= 20
     evaluations = check_evaluations(instance, runs[0].run_id)

@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from sec_analyzer.acquisition.mirror import EdgarMirror
 from sec_analyzer.defs.acquisition.sensors import new_edgar_filings
 from sec_analyzer.defs.resources import PlatformResource
+from sec_analyzer.settings import get_settings
 
 AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
 
@@ -39,3 +41,19 @@ def test_sensor_requests_one_run_per_new_filing(instance: dg.DagsterInstance, mi
     assert found.run_requests[0].partition_key == "NEWCO-2024"
     assert found.dynamic_partitions_requests[0].partition_keys == ["NEWCO-2024"]  # type: ignore[union-attr]
     assert not tick(instance, found.cursor).run_requests
+
+
+def test_a_company_added_to_the_watchlist_later_does_not_replay_its_history(
+    instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEC_ANALYZER_WATCHLIST", '["AAPL"]')
+    get_settings.cache_clear()
+    baseline = tick(instance, None)
+
+    monkeypatch.setenv("SEC_ANALYZER_WATCHLIST", '["AAPL", "NVDA"]')
+    get_settings.cache_clear()
+    widened = tick(instance, baseline.cursor)
+
+    assert not widened.run_requests
+    assert widened.cursor is not None and "NVDA" in json.loads(widened.cursor)["baselined"]
+    assert not tick(instance, widened.cursor).run_requests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -403,6 +404,17 @@ def test_ge_cross_reference_index_yields_its_real_risk_section(corpus_dir: Path)
     assert risk.text.startswith("RISK FACTORS.")
     assert len(risk.text) > 20_000
     assert "LEGAL PROCEEDINGS." not in risk.text
+
+
+def test_ge_without_any_styling_still_yields_its_risk_section(corpus_dir: Path) -> None:
+    # Run-in headings such as "RISK FACTORS. The following …" are then told by their capitals alone.
+    (path,) = (corpus_dir / "10-K" / "GE").glob("*/primary-document.html")
+    html = path.read_text(encoding="utf-8")
+    unstyled = re.sub(r"</?(?:b|i|u|strong|em)>", "", re.sub(r"\sstyle=\"[^\"]*\"", "", html))
+    original = found(extract_items(parse_html(html)), "1A")
+    stripped = found(extract_items(parse_html(unstyled)), "1A")
+    assert stripped.text == original.text
+    assert found(extract_items(parse_html(unstyled)), "3").text.startswith("LEGAL PROCEEDINGS.")
 
 
 def test_every_corpus_filing_yields_its_risk_factors(corpus_dir: Path) -> None:

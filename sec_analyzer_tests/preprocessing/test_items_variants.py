@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,7 +90,7 @@ def assert_whole_risk_section(extraction: ItemExtraction) -> None:
     lines = risk_section(extraction).text.split("\n")
     first_risk = next(index for index, line in enumerate(lines) if line.startswith(FIRST_RISK))
     assert first_risk in (1, 2), lines
-    assert re.match(r"(?:PART I\. )?ITEMS? ?(?:NO\. |#)?1\(?A", lines[0].upper()), lines
+    assert re.match(r"(?:PART I\. )?ITEMS? ?(?:NO\. |#)?(?:1\(?A|I ?A)", lines[0].upper()), lines
     assert lines[-1].endswith(LAST_RISK), lines
     unresolved = extraction["1B"]
     assert isinstance(unresolved, ExtractedItem) and unresolved.text.upper().startswith("ITEM 1B"), unresolved
@@ -121,6 +122,9 @@ HEADING_SPELLINGS = {
     "table cells with spacer cells": (
         "<table><tr><td>&nbsp;</td><td><b>Item 1A.</b></td><td>&nbsp;</td><td><b>Risk Factors</b></td></tr></table>"
     ),
+    "Roman numeral": bold("Item IA. Risk Factors"),
+    "Roman numeral, letter apart": bold("ITEM I A&nbsp;&nbsp;RISK FACTORS"),
+    "number row and title row of one table": "<table><tr><td><b>ITEM 1A.</b></td></tr><tr><td><b>RISK FACTORS</b></td></tr></table>",
     "styled spans": (
         "<div><span style='font-weight:bold'>Item 1A.</span><span style='font-weight:bold'>&#160;&#160;</span>"
         "<span style='font-weight:bold'>Risk Factors</span></div>"
@@ -314,6 +318,13 @@ def test_an_amendment_with_only_part_iii_says_why_item_1a_is_missing() -> None:
         ("<p>FORM S-1</p><p>REGISTRATION STATEMENT UNDER THE SECURITIES ACT OF 1933</p>", "S-1"),
         ("<p>SCHEDULE 14A</p><p>Proxy Statement Pursuant to Section 14(a)</p>", "DEF 14A"),
         ("<p>FORM 10-Q</p><p>[X] QUARTERLY REPORT PURSUANT TO SECTION 13 OR 15(d)</p>", "10-Q"),
+        (
+            "<p align=center>FORM 12b-25</p><p align=center>NOTIFICATION OF LATE FILING</p>"
+            "<p>(Check one): [X] Form 10-K [ ] Form 20-F [ ] Form 11-K [ ] Form 10-Q</p>"
+            "<p>For Period Ended: December 31, 2008</p>",
+            "NT 10-K",
+        ),
+        ("<p align=center><b>NT 10-K</b></p><p>SEC FILE NUMBER 001-12345</p><p>[X] Form 10-K</p>", "NT 10-K"),
     ],
 )
 def test_other_forms_presented_as_a_10k_are_not_a_10k(cover: str, form_type: str) -> None:
@@ -328,6 +339,21 @@ def test_other_forms_presented_as_a_10k_are_not_a_10k(cover: str, form_type: str
         ("<p>FORM 10-K405</p><p>[X] ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p>", "10-K405"),
         ("<p>FORM 10-KSB</p><p>[X] ANNUAL REPORT UNDER SECTION 13 OR 15(d)</p>", "10-KSB"),
         ("<p>[X] ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p><p>[ ] TRANSITION REPORT</p>", "10-K"),
+        (
+            "<p>FORM 10-K</p><p>☐ ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p>"
+            "<p>☒ TRANSITION REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE SECURITIES EXCHANGE ACT OF 1934</p>"
+            "<p>For the transition period from July 1, 2008 to December 31, 2008</p>",
+            "10-KT",
+        ),
+        (
+            "<p>FORM 10-K</p><p>[X] ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p>"
+            "<p>[ ] TRANSITION REPORT PURSUANT TO SECTION 13 OR 15(d)</p>",
+            "10-K",
+        ),
+        ("<p>FORM 10-KT</p><p>TRANSITION REPORT PURSUANT TO SECTION 13 OR 15(d)</p>", "10-KT"),
+        ("<p>FORM 10-K SB</p><p>ANNUAL REPORT UNDER SECTION 13 OR 15(d)</p>", "10-KSB"),
+        ("<p>FORM 10 - K</p><p>ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p>", "10-K"),
+        ("<p>FORM 10-K405</p><p>ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p>", "10-K405"),
     ],
 )
 def test_annual_report_forms_are_extracted(cover: str, form_type: str) -> None:
@@ -439,3 +465,192 @@ def test_rewritten_corpus_filings_keep_their_item_1a(corpus_sources: dict[str, s
         original = body_lines(risk_section(extract(html)))
         rewritten = body_lines(risk_section(extract(rewrite(html))))
         assert rewritten == original, ticker
+
+
+def test_a_filing_numbered_in_roman_numerals_yields_every_item() -> None:
+    html = old_style_10k(bold("ITEM IA. RISK FACTORS"))
+    for arabic, roman in (("1.", "I."), ("1B.", "IB."), ("2.", "II."), ("7.", "VII."), ("7A.", "VIIA.")):
+        html = html.replace(f"ITEM {arabic} ", f"ITEM {roman} ")
+    extraction = extract(html)
+    expected = {
+        "1": "ITEM I. BUSINESS\nWe make anvils.",
+        "1A": "\n".join(["ITEM IA. RISK FACTORS", *RISKS]),
+        "1B": "ITEM IB. UNRESOLVED STAFF COMMENTS\nNone.",
+        "7A": "ITEM VIIA. QUANTITATIVE AND QUALITATIVE DISCLOSURES ABOUT MARKET RISK\nInterest rates.",
+    }
+    for item_id, text in expected.items():
+        section = extraction[item_id]
+        assert isinstance(section, ExtractedItem) and section.text == text, section
+
+
+def table_rows(*rows: str) -> str:
+    return "<table>" + "".join(f"<tr><td>{row}</td></tr>" for row in rows) + "</table>"
+
+
+TABLE_LAYOUTS = {
+    "heading table, then the risks in a one-cell table": (
+        table_rows("<b>ITEM 1A.</b>", "<b>RISK FACTORS</b>"),
+        table_rows(OLD_RISKS),
+    ),
+    "one-row heading table, then the risks in a one-cell table": (table_rows("<b>ITEM 1A. RISK FACTORS</b>"), table_rows(OLD_RISKS)),
+    "heading cells above a cell holding the risks": (
+        "",
+        "<table><tr><td><b>ITEM 1A.</b></td><td><b>RISK FACTORS</b></td></tr><tr><td></td><td>"
+        + OLD_RISKS
+        + "</td></tr></table>",
+    ),
+    "number row, title row and a row per risk in one table": (
+        "",
+        table_rows(
+            "<b>ITEM 1A.</b>",
+            "<b>RISK FACTORS</b>",
+            RISKS[0] + " We explain this at length. " * 8,
+            *RISKS[1:],
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(("risk_heading", "risks"), TABLE_LAYOUTS.values(), ids=list(TABLE_LAYOUTS))
+def test_headings_and_risks_set_in_tables(risk_heading: str, risks: str) -> None:
+    assert_whole_risk_section(extract(old_style_10k(risk_heading, risks)))
+
+
+@pytest.mark.parametrize("contents", TABLES_OF_CONTENTS.values(), ids=list(TABLES_OF_CONTENTS))
+def test_a_complete_table_of_contents_printed_twice_is_skipped_both_times(contents: str) -> None:
+    html = old_style_10k(cover=OLD_COVER + contents).replace(bold("PART II"), contents + bold("PART II"))
+    extraction = extract(html)
+    assert_whole_risk_section(extraction)
+    properties, discussion = extraction["2"], extraction["7"]
+    assert isinstance(properties, ExtractedItem) and isinstance(discussion, ExtractedItem)
+    assert properties.text.startswith("ITEM 2. PROPERTIES\nWe own a factory in Ohio.")
+    assert discussion.text.startswith("ITEM 7. MANAGEMENT’S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION")
+
+
+def test_consecutive_short_items_in_the_body_are_not_a_table_of_contents() -> None:
+    short_items = "".join(
+        bold(heading) + f"<p><font size=2>{answer}</font></p>"
+        for heading, answer in (
+            ("ITEM 1B. UNRESOLVED STAFF COMMENTS", "None."),
+            ("ITEM 1C. CYBERSECURITY", "We run a security program."),
+            ("ITEM 2. PROPERTIES", "We own a factory in Ohio."),
+            ("ITEM 3. LEGAL PROCEEDINGS", "None."),
+            ("ITEM 4. MINE SAFETY DISCLOSURES", "Not applicable."),
+        )
+    )
+    html = old_style_10k().replace(
+        bold("ITEM 1B. UNRESOLVED STAFF COMMENTS") + "<p><font size=2>None.</font></p>"
+        + bold("ITEM 2. PROPERTIES") + "<p><font size=2>We own a factory in Ohio.</font></p>",
+        short_items,
+    )
+    extraction = extract(html)
+    assert_whole_risk_section(extraction)
+    for item_id, text in (("1C", "We run a security program."), ("3", "None."), ("4", "Not applicable.")):
+        section = extraction[item_id]
+        assert isinstance(section, ExtractedItem) and section.text.split("\n")[1] == text, section
+
+
+# A bank's 10-K is its annual report: sections titled as in the report, item numbers only in a
+# "Form 10-K Cross-Reference Index" table at the end whose rows give bare numbers.
+def bank_heading(text: str) -> str:
+    return f"<p style='font-weight:bold;font-size:12pt'>{text}</p>"
+
+
+def bank_subheading(text: str) -> str:
+    return f"<p style='font-weight:bold;font-size:10pt'>{text}</p>"
+
+
+def bank_paragraphs(topic: str, count: int) -> str:
+    return "".join(f"<p>{topic} {n} is discussed here, as it matters to holders of our securities.</p>" for n in range(count))
+
+
+BANK_COVER = (
+    "<p align=center><b>FORM 10-K</b></p>"
+    "<p>[X] ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE SECURITIES EXCHANGE ACT OF 1934</p>"
+    "<p>For the fiscal year ended December 31, 2023</p>"
+    "<table><tr><td>Overview</td><td>4</td></tr><tr><td>Management’s Discussion and Analysis</td><td>6</td></tr>"
+    "<tr><td>Risk Factors</td><td>45</td></tr><tr><td>Managing Global Risk</td><td>60</td></tr></table>"
+)
+BANK_RISKS = (
+    "<p style='font-weight:bold;font-style:italic'>STRATEGIC RISKS</p>"
+    + bank_paragraphs("Strategic risk", 15)
+    + "<p style='font-weight:bold;font-style:italic'>CREDIT RISKS</p>"
+    + bank_paragraphs("Credit risk", 15)
+)
+BANK_LAST_RISK = "Credit risk 14 is discussed here, as it matters to holders of our securities."
+BANK_INDEX = (
+    bank_heading("FORM 10-K CROSS-REFERENCE INDEX")
+    + table_rows("Item Number | Page")
+    .replace("</table>", "")
+    + "".join(
+        f"<tr><td>{number}</td><td>{title}</td><td>{pages}</td></tr>"
+        for number, title, pages in (
+            ("Part I", "", ""),
+            ("1.", "Business", "4–31, 120–125"),
+            ("1A.", "Risk Factors", "45–58"),
+            ("1B.", "Unresolved Staff Comments", "Not Applicable"),
+            ("2.", "Properties", "300"),
+            ("Part II", "", ""),
+            ("7.", "Management’s Discussion and Analysis", "6–44, 60–140"),
+        )
+    )
+    + "</table>"
+)
+
+
+def bank_10k(risk_html: str, *, before_risks: str = "", managing_global_risk_first: bool = False) -> str:
+    managing_global_risk = bank_heading("MANAGING GLOBAL RISK") + bank_paragraphs("Risk governance", 20)
+    return (
+        "<html><body>"
+        + BANK_COVER
+        + bank_heading("OVERVIEW")
+        + bank_paragraphs("Our franchise", 10)
+        + bank_heading("MANAGEMENT’S DISCUSSION AND ANALYSIS OF FINANCIAL CONDITION AND RESULTS OF OPERATIONS")
+        + bank_paragraphs("Revenue", 30)
+        + before_risks
+        + (managing_global_risk if managing_global_risk_first else "")
+        + risk_html
+        + bank_heading("HUMAN CAPITAL RESOURCES AND MANAGEMENT")
+        + bank_paragraphs("Our workforce", 10)
+        + ("" if managing_global_risk_first else managing_global_risk)
+        + BANK_INDEX
+        + "<p><b>SIGNATURES</b></p><p>Pursuant to the requirements of the Act, this report has been signed.</p>"
+        + "</body></html>"
+    )
+
+
+BANK_LAYOUTS = {
+    "risk factors after MD&A": (bank_heading("RISK FACTORS") + BANK_RISKS, {}),
+    "risk factors inside Managing Global Risk": (
+        bank_subheading("RISK FACTORS") + BANK_RISKS,
+        {"managing_global_risk_first": True},
+    ),
+    "descriptive titles without item numbers": (
+        bank_heading("Risk Factors Relating to Our Business")
+        + bank_paragraphs("Business risk", 10)
+        + bank_heading("Risk Factors Relating to Regulation")
+        + BANK_RISKS,
+        {},
+    ),
+    "an Item 1A heading pointing at the section": (
+        bank_heading("RISK FACTORS") + BANK_RISKS,
+        {"before_risks": bank_heading("Item 1A. Risk Factors") + "<p>See “Risk Factors” below.</p>"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("risk_html", "layout"), BANK_LAYOUTS.values(), ids=list(BANK_LAYOUTS))
+def test_bank_style_10k_risk_factors_are_found_by_title(risk_html: str, layout: dict[str, Any]) -> None:
+    extraction = extract(bank_10k(risk_html, **layout))
+    risks = risk_section(extraction)
+    # From the first risk-factor heading to the last risk: Item 1A, with nothing of the next section.
+    first_heading = re.search(r">([^<]*Risk Factors[^<]*)<", risk_html, re.IGNORECASE)
+    assert first_heading is not None
+    assert risks.text.startswith(first_heading.group(1) + "\n"), risks.text[:80]
+    assert risks.text.endswith(BANK_LAST_RISK)
+    unresolved = extraction["1B"]
+    assert isinstance(unresolved, AbsentItem) and unresolved.reason is AbsenceReason.NOT_APPLICABLE
+    assert unresolved.detail == "cross-reference index: 1B. Unresolved Staff Comments Not Applicable"
+    business = extraction["1"]
+    assert isinstance(business, AbsentItem) and "Business 4–31, 120–125" in business.detail
+

@@ -185,13 +185,14 @@ def test_batched_run_expands_partitions_from_metadata(instance: dg.DagsterInstan
     assert statuses[("risk_factors_pg/rows_written", f"{BAD}...{GOOD}")] == "skipped"
 
 
-def test_latest_covers_every_run_of_the_latest_backfill(instance: dg.DagsterInstance) -> None:
+@pytest.mark.parametrize("backfill_tag", ["dagster/backfill", "sec_analyzer/backfill"])
+def test_latest_covers_every_run_of_the_latest_backfill(instance: dg.DagsterInstance, backfill_tag: str) -> None:
     materialize(instance, BAD)
-    first = materialize(instance, GOOD, **{"dagster/backfill": "nightly"})
-    second = materialize(instance, BAD, **{"dagster/backfill": "nightly"})
+    first = materialize(instance, GOOD, **{backfill_tag: "nightly"})
+    second = materialize(instance, BAD, **{backfill_tag: "nightly"})
     report = build_report(instance)
     assert report.scope == "backfill nightly (2 runs)"
-    assert sorted(report.run_ids) == sorted([first, second])
+    assert report.run_ids == [first, second]
     assert rows_by_check(report)[("segments/consistency", GOOD)] == "passed"
     assert rows_by_check(report)[("segments/consistency", BAD)] == "failed"
 
@@ -208,11 +209,21 @@ def test_clear_errors_for_missing_runs_and_home(
     assert cli.stderr.startswith("error: no run does-not-exist")
     missing_home = run_cli(dagster_home / "missing")
     assert missing_home.returncode == 1
-    assert missing_home.stderr.startswith("error: cannot open the Dagster instance:")
-    assert "does not exist" in missing_home.stderr
+    assert missing_home.stderr.startswith(f"error: no Dagster instance at {dagster_home / 'missing'}")
+    assert missing_home.stderr.count("\n") == 1
+
+
+def test_without_dagster_home_the_report_reads_the_default_instance(
+    dagster_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `backfill` and `run` default to ./.dagster_home; the report must find their runs there too.
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    with pytest.raises(ConfigurationError, match="DAGSTER_HOME is not set"):
+    monkeypatch.chdir(dagster_home.parent)
+    with pytest.raises(ConfigurationError, match=r"no Dagster instance at .*/\.dagster_home"):
         current_instance()
+    dagster_home.rename(dagster_home.parent / ".dagster_home")
+    with current_instance() as default_instance:
+        assert Path(default_instance.root_directory) == (dagster_home.parent / ".dagster_home").resolve()
 
 
 def test_metadata_round_trips_as_json() -> None:

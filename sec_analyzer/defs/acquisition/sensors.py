@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from sec_analyzer.defs.jobs import filing_pipeline
-from sec_analyzer.defs.partitions import FILINGS, filings_partitions
+from sec_analyzer.defs.partitions import FILINGS, FISCAL_YEAR_TAG, TICKER_TAG, filings_partitions
 from sec_analyzer.defs.resources import PlatformResource
 from sec_analyzer.domain import filing_key
 from sec_analyzer.errors import SecAnalyzerError
@@ -28,28 +28,28 @@ if TYPE_CHECKING:
 SEEN_LIMIT = 50_000
 
 
-def watched_annual_reports(client: "EdgarClient", watchlist: list[str], log: Any) -> dict[str, "FilingRef"]:
-    """Every 10-K of the watch-listed companies and of the latest-filings feed, by accession."""
-    refs: dict[str, FilingRef] = {}
+def watchlist_reports(client: "EdgarClient", watchlist: list[str], log: Any) -> dict[str, list["FilingRef"]]:
+    """Every 10-K of each watch-listed company that EDGAR answered for, by ticker."""
+    reports: dict[str, list[FilingRef]] = {}
     for ticker in watchlist:
         try:
-            company = client.company(ticker)
-            for ref in client.annual_reports(company.cik):
-                refs[ref.accession_number] = ref
+            reports[ticker] = client.annual_reports(client.company(ticker).cik)
         except SecAnalyzerError as error:
             log.warning(f"watch-list {ticker}: {error}")
+    return reports
+
+
+def feed_reports(client: "EdgarClient", log: Any) -> list["FilingRef"] | None:
+    """The 10-Ks of EDGAR's latest-filings feed (None when the feed cannot be read)."""
     try:
         entries = client.latest_filings(form="10-K")
     except SecAnalyzerError as error:
         log.warning(f"latest-filings feed: {error}")
-        entries = []
+        return None
+    refs: list[FilingRef] = []
     for entry in entries:
-        if entry.accession_number in refs:
-            continue
         try:
-            for ref in client.annual_reports(entry.cik):
-                if ref.accession_number == entry.accession_number:
-                    refs[ref.accession_number] = ref
+            refs.extend(ref for ref in client.annual_reports(entry.cik) if ref.accession_number == entry.accession_number)
         except SecAnalyzerError as error:
             log.warning(f"feed entry {entry.accession_number}: {error}")
     return refs
@@ -67,8 +67,8 @@ def run_request(ref: "FilingRef", key: str) -> dg.RunRequest:
     return dg.RunRequest(
         run_key=ref.accession_number,
         partition_key=key,
-        tags={"sec_analyzer/accession": ref.accession_number, "sec_analyzer/ticker": ref.ticker,
-              "sec_analyzer/fiscal_year": key.rsplit("-", 1)[1]},
+        tags={"sec_analyzer/accession": ref.accession_number, TICKER_TAG: ref.ticker,
+              FISCAL_YEAR_TAG: key.rsplit("-", 1)[1]},
     )
 
 
@@ -79,33 +79,50 @@ def run_request(ref: "FilingRef", key: str) -> dg.RunRequest:
     description="Watches EDGAR (watch-list submissions and the latest-filings feed) for new 10-K filings.",
 )
 def new_edgar_filings(context: dg.SensorEvaluationContext, platform: PlatformResource) -> dg.SensorResult:
+    """The cursor holds the accessions seen, and which sources have had their baseline taken: a
+    company added to the watch-list later, or a feed read for the first time, only adds what it
+    already lists to the baseline, so its history is never mistaken for new filings."""
     client = platform.edgar_client()
-    refs = watched_annual_reports(client, list(platform.settings.watchlist), context.log)
-    seen: list[str] | None = json.loads(context.cursor)["seen"] if context.cursor else None
-    if seen is None:
-        return dg.SensorResult(
-            skip_reason=f"baseline recorded: {len(refs)} existing 10-K filings; new ones will run",
-            cursor=json.dumps({"seen": sorted(refs)[-SEEN_LIMIT:]}),
-        )
-    already = set(seen)
-    new_refs = [ref for accession, ref in sorted(refs.items()) if accession not in already]
+    cursor: dict[str, Any] = json.loads(context.cursor) if context.cursor else {}
+    seen: dict[str, None] = dict.fromkeys(cursor.get("seen", []))  # insertion-ordered, oldest first
+    baselined: set[str] = set(cursor.get("baselined", []))
+    feed_baselined: bool = cursor.get("feed_baselined", False)
+    by_ticker = watchlist_reports(client, list(platform.settings.watchlist), context.log)
+    feed = feed_reports(client, context.log)
+    first_seen = [ticker for ticker in by_ticker if ticker not in baselined]
+    baseline = [ref for ticker in first_seen for ref in by_ticker[ticker]]
+    if feed is not None and not feed_baselined:
+        baseline += feed
+    candidates = [ref for ticker, refs in by_ticker.items() if ticker not in first_seen for ref in refs]
+    candidates += feed if feed is not None and feed_baselined else []
+    seen.update(dict.fromkeys(ref.accession_number for ref in baseline))
+    new_refs = list({ref.accession_number: ref for ref in candidates if ref.accession_number not in seen}.values())
+
+    def next_cursor() -> str:
+        return json.dumps({
+            "seen": list(seen)[-SEEN_LIMIT:],
+            "baselined": sorted(baselined | set(by_ticker)),
+            "feed_baselined": feed_baselined or feed is not None,
+        })
+
     if not new_refs:
-        return dg.SensorResult(skip_reason="no new 10-K filings")
+        reason = f"baseline recorded for {len(baseline)} existing 10-K filing(s)" if baseline else "no new 10-K filings"
+        return dg.SensorResult(skip_reason=reason, cursor=next_cursor())
     store = platform.raw_store()
-    requests, keys, accepted = [], [], []
+    requests, keys = [], []
     for ref in new_refs:
         try:
             key = partition_key_for(client, store, ref)
         except SecAnalyzerError as error:
             context.log.warning(f"new filing {ref.accession_number} of {ref.ticker}: {error}; will retry")
             continue
-        accepted.append(ref.accession_number)
+        seen[ref.accession_number] = None
         keys.append(key)
         requests.append(run_request(ref, key))
     return dg.SensorResult(
         run_requests=requests,
         dynamic_partitions_requests=[filings_partitions.build_add_request(sorted(set(keys)))] if keys else [],
-        cursor=json.dumps({"seen": (seen + accepted)[-SEEN_LIMIT:]}),
+        cursor=next_cursor(),
     )
 
 
