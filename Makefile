@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 FIND_LINKS := $(if $(PIP_FIND_LINKS),--find-links "$(PIP_FIND_LINKS)",)
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: help setup run test dev lint validate db-upgrade db-migration lock benchmark clean distclean
+.PHONY: help setup run test dev lint check validate db-upgrade db-migration lock benchmark clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -39,9 +39,15 @@ dev: setup db-upgrade  ## Dagster UI + daemon on http://127.0.0.1:3000
 	$(BIN)/sec-analyzer dagster-home >/dev/null
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-lint: setup  ## ruff + mypy
+lint: setup  ## ruff, mypy, import layers (import-linter), declared dependencies (deptry), bandit
 	$(BIN)/ruff check sec_analyzer sec_analyzer_tests benchmarks finetuning alembic
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
+	$(BIN)/bandit -q -c pyproject.toml -r sec_analyzer -ll
+
+check: lint validate  ## everything CI runs before the tests (also the pre-commit hooks)
+	$(BIN)/sec-analyzer docs check
 
 validate: setup  ## load the code location the way dagster does
 	$(BIN)/sec-analyzer dagster-home >/dev/null

@@ -10,22 +10,41 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sec_analyzer.domain import echo, parse_filing_key
+from sec_analyzer.errors import SecAnalyzerError
 
 if TYPE_CHECKING:
     # pandas costs ~0.4 s to import and the Dagster code server loads this module.
     import pandas as pd
 
 
+# Stage names and extensions are the code's own; keys come from Dagster partitions, which the UI
+# and GraphQL accept unchecked, so they are parsed as filing keys before they name a file.
+_PATH_PART = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
+class ArtifactPathError(SecAnalyzerError):
+    """A stage, key or extension would name a file outside the artifacts folder."""
+
+
 class ArtifactStore:
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        self.root = Path(root).resolve()
 
     def path(self, stage: str, key: str, extension: str) -> Path:
-        return self.root / stage / f"{key}.{extension}"
+        """`<root>/<stage>/<key>.<extension>`, refused unless it lies inside the root."""
+        if not (_PATH_PART.match(stage) and _PATH_PART.match(extension)):
+            raise ArtifactPathError(f"not an artifact stage/extension: {echo(stage)}, {echo(extension)}")
+        path = self.root / stage / f"{parse_filing_key(key)}.{extension}"
+        if not path.resolve().is_relative_to(self.root):
+            raise ArtifactPathError(f"artifact path {path} leaves the artifacts folder {self.root}")
+        return path
 
     def exists(self, stage: str, key: str, extension: str = "json") -> bool:
         return self.path(stage, key, extension).exists()

@@ -7,22 +7,38 @@ of a second and never pays for Dagster, torch or Great Expectations it does not 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from typing import NoReturn
 
 import click
 
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.redaction import masked_url
+
+# Set to any value to let an unexpected error end with its full traceback.
+DEBUG_VARIABLE = "SEC_ANALYZER_DEBUG"
+# An error line echoes what the user gave (a path, a ticker); a pasted megabyte stays one short line.
+MAX_ERROR_LINE = 500
 
 # command name -> (module, attribute, one-line help shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "extract": ("sec_analyzer.preprocessing.commands", "extract", "Extract 10-K items from an HTML file."),
     "segment": ("sec_analyzer.preprocessing.commands", "segment", "Split Item 1A of an HTML file into risk factors."),
-    "edgar-mirror": ("sec_analyzer.acquisition.commands", "edgar_mirror", "Serve a folder of filings as a local EDGAR."),
+    "edgar-mirror": ("sec_analyzer.edgar_mirror.commands", "edgar_mirror", "Serve a folder of filings as a local EDGAR."),
     "backfill": ("sec_analyzer.defs.commands", "backfill", "Fetch and process filings by ticker and fiscal year."),
     "run": ("sec_analyzer.defs.commands", "run_default", "Materialize the main job for the configured filings."),
-    "checks-report": ("sec_analyzer.quality.commands", "checks_report", "Report asset-check results from the Dagster instance."),
+    "checks-report": ("sec_analyzer.defs.quality.checks_report", "checks_report", "Report asset-check results from the Dagster instance."),
     "dagster-home": ("sec_analyzer.defs.commands", "dagster_home", "Prepare $DAGSTER_HOME and print its path."),
+    "embed": ("sec_analyzer.analysis.commands", "embed", "Embed risk factors (JSON lines) with all-MiniLM-L6-v2."),
+    "classify": ("sec_analyzer.analysis.commands", "classify", "Classify risk factors (JSON lines) into the risk taxonomy."),
     "db": ("sec_analyzer.storage.commands", "db", "Results-database schema: upgrade, current revision."),
+    "models": ("sec_analyzer.registry.commands", "models", "Model registry: list, show, promote through the gate, roll back."),
+    "labels": ("sec_analyzer.analysis.label_commands", "labels", "Risk-factor labels: export a review sheet, import a reviewed one."),
+    "docs": ("sec_analyzer.research_docs", "docs", "Research documents: front matter, index, checks."),
+    "diff": ("sec_analyzer.analysis.analysis_commands", "diff", "Year-over-year risk-factor changes of a company."),
+    "similar": ("sec_analyzer.analysis.analysis_commands", "similar", "Stored risk factors closest to a text or a risk."),
+    "drift": ("sec_analyzer.analysis.analysis_commands", "drift", "Drift of the risk landscape per fiscal year."),
 }
 
 
@@ -50,14 +66,35 @@ def cli() -> None:
 
 
 def main() -> None:
+    """Run the CLI; every failure ends as one line on stderr and a non-zero exit status."""
     try:
-        cli.main(standalone_mode=False)
+        exit_code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
+        _fail("aborted", 130)
+    except click.UsageError as error:
+        hint = f" (see `{error.ctx.command_path} --help`)" if error.ctx else ""
+        _fail(f"error: {error.format_message()}{hint}", error.exit_code)
     except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+        _fail(f"error: {error.format_message()}", error.exit_code)
     except SecAnalyzerError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+        _fail(f"error: {error}", 1)
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        # A bug, not bad input: the type and message keep it recognisable in test output and reports.
+        _fail(
+            f"error: unexpected {type(error).__name__}: {error} "
+            f"(re-run with {DEBUG_VARIABLE}=1 for the traceback)",
+            1,
+        )
+    # Without standalone mode click returns the code of `ctx.exit(code)` instead of exiting.
+    if isinstance(exit_code, int):
+        sys.exit(exit_code)
+
+
+def _fail(message: str, exit_code: int) -> NoReturn:
+    line = masked_url(" ".join(message.split()))
+    if len(line) > MAX_ERROR_LINE:
+        line = f"{line[: MAX_ERROR_LINE - 1]}…"
+    click.echo(line, err=True)
+    sys.exit(exit_code)

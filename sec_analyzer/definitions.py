@@ -1,28 +1,19 @@
-"""The code location: every asset, check, sensor, schedule, job and resource, assembled once.
+"""The code location: every definition under `sec_analyzer.defs`, collected by module, with the
+policies that apply to all of them set once here.
 
-Policies that apply to everything are set here and nowhere else: the in-process executor (a
-subprocess per step costs ~2 s of re-imports on a small machine, and every stage batches its
-filings inside one step) and the resources.
+The in-process executor runs every step in the run's own process (a subprocess per step costs
+~2 s of re-imports on a small machine, and every stage batches its filings inside one step, so
+the model is loaded once per run). Resources come from the deployment's resource set
+(`SEC_ANALYZER_DEPLOYMENT`: local or production).
 """
 
 import dagster as dg
 
-from sec_analyzer.defs.acquisition.assets import raw_filing
-from sec_analyzer.defs.acquisition.sensors import new_edgar_filings, reconcile_watchlist
-from sec_analyzer.defs.analysis.assets import risk_classifications, risk_embeddings
-from sec_analyzer.defs.jobs import filing_pipeline, quality_checks
-from sec_analyzer.defs.preprocessing.assets import cleaned_risk_text, item_1a, parsed_filing, risk_segments
-from sec_analyzer.defs.quality.checks import risk_quality_gate
-from sec_analyzer.defs.resources import PlatformResource
-from sec_analyzer.defs.storage.assets import analysis_results
+import sec_analyzer.defs
+from sec_analyzer.defs.resources import deployment_resources
 
-defs = dg.Definitions(
-    assets=[raw_filing, parsed_filing, item_1a, cleaned_risk_text, risk_segments, risk_embeddings,
-            risk_classifications, analysis_results],
-    asset_checks=[risk_quality_gate],
-    jobs=[filing_pipeline, quality_checks],
-    sensors=[new_edgar_filings],
-    schedules=[reconcile_watchlist],
-    resources={"platform": PlatformResource()},
+defs = dg.load_definitions_from_package_module(
+    sec_analyzer.defs,
+    resources=deployment_resources(),
     executor=dg.in_process_executor,
 )

@@ -1,7 +1,12 @@
 """Typed settings: `configs/settings.yaml`, overridden by environment variables.
 
 Secrets (database passwords inside URLs, AWS keys, MongoDB credentials) come only from the
-environment; the YAML file holds defaults that are safe to commit.
+environment; the YAML file holds defaults that are safe to commit. The database URL and the
+MongoDB URI are held as `SecretStr`, so a printed or logged `Settings` shows `**********`; the
+code that connects asks `resolved_database_url` / `resolved_mongodb_uri` for the real value,
+and anything shown to a person goes through `sec_analyzer.redaction.masked_url`. AWS keys are
+never read by this package: boto3 takes them from its own credential chain (environment,
+profile, instance role), so they cannot reach a log or the Dagster run config through us.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BeforeValidator, Field, ValidationError
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -23,6 +29,7 @@ from pydantic_settings import (
 )
 
 from sec_analyzer.errors import ConfigurationError
+from sec_analyzer.redaction import masked_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,10 +78,13 @@ class Settings(BaseSettings):
         600.0, ge=0, validation_alias=_env("EDGAR_RATE_LIMIT_PAUSE_SECONDS", "edgar_rate_limit_pause_seconds")
     )
     edgar_mirror_dir: Path | None = Field(None, validation_alias=_env("EDGAR_MIRROR_DIR", "edgar_mirror_dir"))
+    edgar_max_response_bytes: int = Field(
+        256 * 1024 * 1024, gt=0, validation_alias=_env("EDGAR_MAX_RESPONSE_BYTES", "edgar_max_response_bytes")
+    )
 
     # Stores
     data_dir: Path = Field(Path("data"), validation_alias=_env("SEC_ANALYZER_DATA_DIR", "data_dir"))
-    database_url: str | None = Field(
+    database_url: SecretStr | None = Field(
         None, validation_alias=_env("SEC_ANALYZER_DATABASE_URL", "database_url")
     )
     raw_store: Literal["local", "s3"] = Field("local", validation_alias=_env("SEC_ANALYZER_RAW_STORE", "raw_store"))
@@ -84,7 +94,7 @@ class Settings(BaseSettings):
         None, validation_alias=_env("SEC_ANALYZER_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "s3_endpoint_url")
     )
     s3_region: str = Field("us-east-1", validation_alias=_env("AWS_DEFAULT_REGION", "s3_region"))
-    mongodb_uri: str | None = Field(None, validation_alias=_env("MONGODB_URI", "mongodb_uri"))
+    mongodb_uri: SecretStr | None = Field(None, validation_alias=_env("MONGODB_URI", "mongodb_uri"))
     mongodb_database: str = Field(
         "sec_analyzer", validation_alias=_env("SEC_ANALYZER_MONGODB_DATABASE", "mongodb_database")
     )
@@ -114,10 +124,17 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        """The results database; the embedded default is a SQLite file under the data folder."""
+        """The results database, password included (only for connecting); the embedded default is
+        a SQLite file under the data folder."""
         if self.database_url:
-            return self.database_url
+            return _revealed(self.database_url)
         return f"sqlite:///{(self.data_dir / 'results.db').resolve()}"
+
+    @property
+    def resolved_mongodb_uri(self) -> str | None:
+        """The MongoDB URI, credentials included (only for connecting); None keeps the filing index
+        in the results database."""
+        return _revealed(self.mongodb_uri) if self.mongodb_uri else None
 
     @property
     def raw_dir(self) -> Path:
@@ -128,13 +145,24 @@ class Settings(BaseSettings):
         return self.data_dir / "artifacts"
 
 
+def _revealed(secret: SecretStr | str) -> str:
+    # `model_copy(update=...)` skips validation, so an override can arrive as a plain str.
+    return secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+
+
+def _shown_input(problem: ErrorDetails) -> str:
+    """What the user gave, masked and cut short enough for one line."""
+    shown = masked_url(repr(problem.get("input")))
+    return shown if len(shown) <= 80 else f"{shown[:77]}..."
+
+
 @cache
 def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']} (got {problem.get('input')!r})"
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']} (got {_shown_input(problem)})"
             for problem in error.errors()
         )
         raise ConfigurationError(

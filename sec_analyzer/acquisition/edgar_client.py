@@ -34,11 +34,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sec_analyzer.acquisition.fiscal_year import provisional_fiscal_year
 from sec_analyzer.acquisition.rate_limit import RateLimiter
 from sec_analyzer.acquisition.raw_store import write_atomically
-from sec_analyzer.domain import Company, FilingRef, normalize_ticker
+from sec_analyzer.domain import CIK_LABEL_PATTERN, Company, FilingRef, echo, normalize_ticker
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
+from sec_analyzer.fiscal_year import provisional_fiscal_year
 
 if TYPE_CHECKING:
     import requests
@@ -55,6 +55,8 @@ AMENDMENT_FORMS = frozenset(f"{form}/A" for form in ANNUAL_REPORT_FORMS)
 FULL_AMENDMENT_SIZE_RATIO = 0.5
 
 FEED_PAGE_SIZES = (10, 20, 40, 80, 100)
+# The largest 10-K primary documents are about 100 MB; nothing EDGAR serves should be far above.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 _USER_AGENT_PATTERN = re.compile(r"^[^\s@][^\r\n]*\s+[^\s@]+@[^\s@]+\.[^\s@]+$")
 _FEED_TITLE = re.compile(r"^(?P<form>.+?) - (?P<name>.*?) \((?P<cik>\d{1,10})\)(?: \((?P<role>[^)]*)\))?$")
@@ -95,6 +97,10 @@ class EdgarUnavailableError(EdgarError):
 
 class EdgarMalformedResponseError(EdgarError):
     """EDGAR answered 200 with a body this client cannot read."""
+
+
+class EdgarResponseTooLargeError(EdgarError):
+    """An answer is larger than the configured cap on what is read into memory."""
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,15 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
+def _declared_length(url: str, headers: Mapping[str, str]) -> int | None:
+    declared = headers.get("content-length")
+    if declared is None:
+        return None
+    if not declared.strip().isdigit():
+        raise EdgarMalformedResponseError(f"EDGAR sent a malformed Content-Length {declared[:40]!r} for {url}")
+    return int(declared)
+
+
 class _Retry(Exception):
     """Internal: this attempt failed in a way another attempt may fix."""
 
@@ -356,6 +371,7 @@ class EdgarClient:
         backoff_base_seconds: float = 1.0,
         backoff_max_seconds: float = 16.0,
         cache_dir: Path | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.user_agent = validate_user_agent(user_agent)
         self.base_url = base_url.rstrip("/")
@@ -367,6 +383,7 @@ class EdgarClient:
         self.backoff_base_seconds = backoff_base_seconds
         self.backoff_max_seconds = backoff_max_seconds
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.max_response_bytes = max_response_bytes
         self._sessions = threading.local()
         self._companies: dict[str, Company] | None = None
         self._companies_lock = threading.Lock()
@@ -382,6 +399,7 @@ class EdgarClient:
             timeout_seconds=settings.edgar_timeout_seconds,
             rate_limit_pause_seconds=settings.edgar_rate_limit_pause_seconds,
             cache_dir=settings.data_dir / "edgar-cache",
+            max_response_bytes=settings.edgar_max_response_bytes,
         )
 
     # -- companies and filings -------------------------------------------------------------
@@ -403,9 +421,7 @@ class EdgarClient:
             companies = self._companies
         found = companies.get(normalized)
         if found is None:
-            raise UnknownTickerError(
-                f"unknown ticker {ticker!r}: SEC's company_tickers.json does not list it"
-            )
+            raise UnknownTickerError(f"unknown ticker {echo(ticker)}: SEC's company_tickers.json does not list it")
         return found
 
     def _company_tickers_content(self) -> bytes:
@@ -434,11 +450,12 @@ class EdgarClient:
         return response.content
 
     def submissions(
-        self, cik: int, *, since: date | None = None
+        self, cik: int, *, since: date | None = None, recent_only: bool = False
     ) -> tuple[dict[str, Any], list[ListedFiling]]:
         """A company's submissions JSON and every filing row, older page files included.
 
-        Page files that end before `since` are not fetched: a long history costs requests.
+        Page files that end before `since` are not fetched, nor any with `recent_only` (about the
+        last 1,000 filings, where anything new is): a long history costs requests.
         """
         payload = self.get(f"{self.data_url}/submissions/CIK{int(cik):010d}.json").json()
         try:
@@ -449,7 +466,7 @@ class EdgarClient:
             raise EdgarMalformedResponseError(
                 f"submissions of CIK {cik} lack filings.recent: {error}"
             ) from error
-        for page in pages:
+        for page in [] if recent_only else pages:
             if since is not None and date.fromisoformat(page.get("filingTo") or "9999-12-31") < since:
                 continue
             page_columns = self.get(f"{self.data_url}/submissions/{page['name']}").json()
@@ -457,36 +474,25 @@ class EdgarClient:
         return payload, rows
 
     def annual_reports(
-        self, cik: int, *, ticker: str | None = None, since: date | None = None
+        self, cik: int, *, ticker: str | None = None, since: date | None = None, recent_only: bool = False
     ) -> list[FilingRef]:
         """Every 10-K, 10-K405, 10-KT and amendment (form ends in "/A"), newest first; never NT 10-K.
 
         Amendments are listed as filings of their own; `effective_annual_reports` decides which
         one stands for each period.
         """
-        payload, rows = self.submissions(cik, since=since)
+        payload, rows = self.submissions(cik, since=since, recent_only=recent_only)
         return [self._filing_ref(cik, payload, row, ticker) for row in annual_report_rows(rows)]
 
-    def fiscal_year_candidates(self, ticker: str, fiscal_year: int) -> list[FilingRef]:
-        """The effective annual reports that may be `fiscal_year`, most likely first (see fiscal_year.py)."""
-        company = self.company(ticker)
-        payload, rows = self.submissions(company.cik, since=date(fiscal_year - 1, 1, 1))
+    def fiscal_year_candidates(self, company: str, fiscal_year: int) -> list[FilingRef]:
+        """The effective annual reports that may be `fiscal_year` of `company` (a ticker or a
+        `CIK##########` label), most likely first by the reportDate rule; their covers decide."""
+        # a filing keyed by CIK is listed under that label throughout, as its partition key says
+        cik_label = CIK_LABEL_PATTERN.match(company)
+        known = Company(cik=int(cik_label["cik"]), ticker=company, name="") if cik_label else self.company(company)
+        payload, rows = self.submissions(known.cik, since=date(fiscal_year - 1, 1, 1))
         chosen = candidates_for_fiscal_year(effective_annual_reports(rows), fiscal_year)
-        return [self._filing_ref(company.cik, payload, row, company.ticker, company.name) for row in chosen]
-
-    def filing_for_fiscal_year(self, ticker: str, fiscal_year: int) -> FilingRef:
-        """The annual report the reportDate rule labels `fiscal_year` (provisional until DEI confirms)."""
-        candidates = self.fiscal_year_candidates(ticker, fiscal_year)
-        exact = [
-            ref
-            for ref in candidates
-            if provisional_fiscal_year(ref.report_date, ref.filing_date) == fiscal_year
-        ]
-        if not exact:
-            raise NoFilingForYearError(
-                f"{normalize_ticker(ticker)} has no 10-K for fiscal year {fiscal_year} on EDGAR"
-            )
-        return exact[0]
+        return [self._filing_ref(known.cik, payload, row, known.ticker, known.name or None) for row in chosen]
 
     def download(self, ref: FilingRef) -> bytes:
         return self.get(ref.url).content
@@ -497,23 +503,26 @@ class EdgarClient:
         start = 0
         while len(entries) < count:
             page_size = next((size for size in FEED_PAGE_SIZES if size >= count - len(entries)), 100)
-            url = (
-                f"{self.base_url}/cgi-bin/browse-edgar?action=getcurrent&type={form}&company=&dateb="
-                f"&owner=include&start={start}&count={page_size}&output=atom"
-            )
             try:
-                response = self._request(url, None, max_retries=1)
+                page = self.latest_filings_page(form, start=start, count=page_size)
             except EdgarUnavailableError:
                 if start == 0:
                     raise
                 break  # EDGAR answers 503 past the end of the feed
-            page = parse_latest_filings_feed(response.content)
             if not page:
                 break
             for entry in page:
                 entries.setdefault(entry.accession_number, entry)
             start += page_size
         return list(entries.values())[:count]
+
+    def latest_filings_page(self, form: str = "10-K", *, start: int = 0, count: int = 100) -> list[FeedEntry]:
+        """One page of the latest-filings feed: one request, retried once (a 503 past its end is final)."""
+        url = (
+            f"{self.base_url}/cgi-bin/browse-edgar?action=getcurrent&type={form}&company=&dateb="
+            f"&owner=include&start={start}&count={count}&output=atom"
+        )
+        return parse_latest_filings_feed(self._request(url, None, max_retries=1).content)
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -528,20 +537,28 @@ class EdgarClient:
         if conditional is not None and conditional.last_modified:
             headers["If-Modified-Since"] = conditional.last_modified
         last_failure: _Retry | None = None
+        paused_at: float | None = None
         for attempt in range(max_retries + 1):
-            if last_failure is not None:
+            if last_failure is not None and not last_failure.rate_limited:
                 time.sleep(self._backoff(attempt, last_failure.delay))
-            self.limiter.acquire()
+            self.limiter.acquire()  # after a rate-threshold answer, this waits out the shared pause
             try:
                 return self._attempt(url, headers)
             except _Retry as failure:
                 last_failure = failure
-        assert last_failure is not None
-        if last_failure.rate_limited:
+                if failure.rate_limited:
+                    if paused_at is not None:
+                        break
+                    # every process sharing the limiter stops, not just this one: SEC extends the
+                    # block for as long as any request keeps arriving; one retry after the pause
+                    self.limiter.pause(self.rate_limit_pause_seconds)
+                    paused_at = time.monotonic()
+        if paused_at is not None and last_failure is not None and last_failure.rate_limited:
             raise RateLimitedError(
-                f"SEC still reports 'Request Rate Threshold Exceeded' for {url} after pausing "
-                f"{self.rate_limit_pause_seconds:g} s; lower EDGAR_REQUESTS_PER_SECOND or check for "
-                "other EDGAR clients on this network"
+                f"SEC still answered 'Request Rate Threshold Exceeded' for {url} after all EDGAR traffic "
+                f"from this machine paused for {time.monotonic() - paused_at:.1f} s "
+                f"(EDGAR_RATE_LIMIT_PAUSE_SECONDS={self.rate_limit_pause_seconds:g}); lower "
+                "EDGAR_REQUESTS_PER_SECOND or check for other EDGAR clients on this network"
             )
         raise EdgarUnavailableError(
             f"EDGAR unavailable for {url} after {max_retries + 1} attempts: {last_failure}"
@@ -551,20 +568,21 @@ class EdgarClient:
         if requested is not None:
             return min(requested, max(self.backoff_max_seconds, self.rate_limit_pause_seconds))
         ceiling = min(self.backoff_max_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (jitter spreads retries; no secret)
 
     def _attempt(self, url: str, headers: Mapping[str, str]) -> EdgarResponse:
         import requests
 
         try:
             with self._session().get(
-                url, headers=headers, timeout=self.timeout_seconds, stream=False
+                url, headers=headers, timeout=self.timeout_seconds, stream=True
             ) as answer:
+                response_headers = {name.lower(): value for name, value in answer.headers.items()}
+                declared = _declared_length(url, response_headers)
+                if declared is not None and declared > self.max_response_bytes:
+                    raise EdgarResponseTooLargeError(self._too_large(url, f"declares {declared:,} bytes"))
                 response = EdgarResponse(
-                    url=url,
-                    status=answer.status_code,
-                    headers={name.lower(): value for name, value in answer.headers.items()},
-                    content=answer.content,
+                    url=url, status=answer.status_code, headers=response_headers, content=self._body(url, answer)
                 )
         except requests.Timeout as error:
             raise _Retry(
@@ -575,16 +593,29 @@ class EdgarClient:
         self._check(response)
         return response
 
+    def _body(self, url: str, answer: requests.Response) -> bytes:
+        """The (decoded) body, read in chunks and refused once it passes `max_response_bytes`."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in answer.iter_content(chunk_size=1 << 20):
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise EdgarResponseTooLargeError(self._too_large(url, "sent more"))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, url: str, what: str) -> str:
+        return (
+            f"EDGAR's answer for {url} {what} than the {self.max_response_bytes:,}-byte limit "
+            "(EDGAR_MAX_RESPONSE_BYTES); raise it if this document is genuine"
+        )
+
     def _check(self, response: EdgarResponse) -> None:
         status, body, url = response.status, response.content, response.url
         if status == 304 or 200 <= status < 300:
-            expected = response.headers.get("content-length")
-            if (
-                status != 304
-                and expected
-                and "content-encoding" not in response.headers
-                and int(expected) != len(body)
-            ):
+            expected = _declared_length(url, response.headers)
+            if status != 304 and expected is not None and "content-encoding" not in response.headers \
+                    and expected != len(body):
                 raise _Retry(f"truncated body: {len(body)} of {expected} bytes")
             return
         head = body[:8192]
@@ -596,9 +627,6 @@ class EdgarClient:
                 f"'Your Name your.email@example.com' (currently {self.user_agent!r})"
             )
         if status == 403 and b"Request Rate Threshold Exceeded" in head:
-            # every process sharing the limiter stops, not just this one: SEC extends the block
-            # for as long as any request keeps arriving
-            self.limiter.pause(self.rate_limit_pause_seconds)
             raise _Retry("403 Request Rate Threshold Exceeded", delay=0.0, rate_limited=True)
         retry_after = _retry_after_seconds(response.headers.get("retry-after"))
         if status == 429:

@@ -117,8 +117,8 @@ class LocalRawStore:
         _check_suffix(suffix)
         digest = sha256_hex(content)
         path = self.root / content_key(digest, suffix)
-        if not path.exists():
-            write_atomically(path, content, read_only=True)
+        if not self._holds(path, digest):
+            write_atomically(path, content, read_only=True)  # replaces a corrupt copy
         return StoredObject(uri=path.as_uri(), sha256=digest, size=len(content))
 
     def get(self, uri_or_sha: str) -> bytes:
@@ -131,6 +131,13 @@ class LocalRawStore:
 
     def exists(self, sha256: str) -> bool:
         return self._find_by_hash(sha256) is not None
+
+    @staticmethod
+    def _holds(path: Path, digest: str) -> bool:
+        try:
+            return sha256_hex(path.read_bytes()) == digest
+        except FileNotFoundError:
+            return False
 
     def put_record(self, name: str, record: Mapping[str, Any]) -> None:
         _check_record_name(name)

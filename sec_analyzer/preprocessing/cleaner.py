@@ -5,8 +5,10 @@ by a blank line, plus a block list that keeps each paragraph's style flags and i
 that string. The segmenter ranks the styles and reports offsets into the same string, so a
 risk factor's offsets always point at exactly the text a user sees.
 
-What is removed: page furniture (page numbers, running headers and footers, "Table of
-Contents" back-links) and page breaks. What is repaired: paragraphs and words split by a page
+What is removed: page breaks and page furniture (page numbers, running headers and footers,
+"Table of Contents" back-links). The parser marks furniture by the rules in
+`page_furniture.py`; the cleaner applies the same page-number and back-link rule to blocks
+that did not come from the parser. What is repaired: paragraphs and words split by a page
 break, and paragraphs (typically long headings) typeset as two lines. What is normalised:
 entities, unusual spaces, bullet glyphs, quotes and whitespace.
 """
@@ -15,12 +17,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
 from sec_analyzer.preprocessing.elements import Element, ElementKind
+from sec_analyzer.preprocessing.page_furniture import is_furniture_text
 
 
 class BlockKind(StrEnum):
@@ -92,15 +94,6 @@ BULLET_GLYPHS = "•●◦▪▫■□◆◇♦➢➤►▸‣⁃∙·○◘❖�
 BULLET_PREFIX = re.compile(rf"^\s*(?:[{BULLET_GLYPHS}]|[-–—](?=\s))\s*")
 GLYPH_ONLY = re.compile(rf"^\s*[{BULLET_GLYPHS}\-–—]\s*$")
 
-PAGE_NUMBER = re.compile(
-    r"^\s*(?i:page\s+)?(?:[-–—]\s*)?(?:\d{1,3}|[ivxlc]{1,6}|[IVXLC]{1,6}|[A-Z]-\d{1,3})(?:\s*[-–—])?\s*$"
-)
-TOC_BACKLINK = re.compile(
-    r"^\s*(?:back\s+to\s+|return\s+to\s+)?(?:table\s+of\s+contents|index)\s*$", re.IGNORECASE
-)
-RUNNING_LINE_MAX_CHARS = 100
-RUNNING_LINE_MIN_REPEATS = 3
-
 SPACE_LIKE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]")
 INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 LINE_END_HYPHENATION = re.compile(r"(?<=[a-z])-\s*\n\s*(?=[a-z])")
@@ -130,20 +123,6 @@ class _Draft:
     run_in_heading: str | None
 
 
-def _is_furniture_text(text: str) -> bool:
-    return bool(PAGE_NUMBER.match(text) or TOC_BACKLINK.match(text))
-
-
-def _running_lines(elements: list[Element]) -> set[str]:
-    """Short lines repeated on many pages: running headers and footers the parser did not flag."""
-    counts = Counter(
-        normalize_text(element.text)
-        for element in elements
-        if element.kind is ElementKind.TEXT and len(element.text) <= RUNNING_LINE_MAX_CHARS
-    )
-    return {text for text, count in counts.items() if text and count >= RUNNING_LINE_MIN_REPEATS}
-
-
 def _continues(previous: _Draft, following: _Draft, *, after_break: bool) -> bool:
     """A paragraph cut in two resumes in lower case after an unfinished sentence.
 
@@ -168,7 +147,6 @@ def _continues(previous: _Draft, following: _Draft, *, after_break: bool) -> boo
 
 def clean_item(elements: list[Element]) -> CleanedText:
     """Clean the elements of one item (e.g. the Item 1A span) into paragraphs with styles."""
-    running = _running_lines(elements)
     drafts: list[_Draft] = []
     pending_bullet = False
     after_break = False
@@ -177,7 +155,7 @@ def clean_item(elements: list[Element]) -> CleanedText:
             after_break = True
             continue
         text = normalize_text(element.text)
-        if not text or (element.kind is ElementKind.TEXT and (_is_furniture_text(text) or text in running)):
+        if not text or (element.kind is ElementKind.TEXT and is_furniture_text(text)):
             after_break = after_break or bool(text)
             continue
         if element.kind is ElementKind.TABLE:

@@ -46,18 +46,22 @@ def _as_json(extraction: ItemExtraction, item_ids: list[str]) -> str:
     """Item ids to their text; absent items map to null and are explained under `_absent`.
 
     A "[Reserved]" item is there in the filing, only empty by law: it maps to its own wording
-    and is also listed under `_absent` with the reason `reserved`.
+    and is also listed under `_absent` with the reason `reserved`. `_located_by` says for each
+    found item what found it: its item heading, the cross-reference index, or its section title.
     """
     payload: dict[str, object] = {}
     absent: dict[str, dict[str, str]] = {}
+    located_by: dict[str, str] = {}
     for item_id in item_ids:
         result = extraction[item_id]
         if isinstance(result, ExtractedItem):
             payload[item_id] = result.text
+            located_by[item_id] = result.located_by.value
         else:
             payload[item_id] = result.detail if result.reason == AbsenceReason.RESERVED else None
             absent[item_id] = {"reason": result.reason.value, "detail": result.detail}
     payload["_absent"] = absent
+    payload["_located_by"] = located_by
     return json.dumps(payload, ensure_ascii=False)
 
 

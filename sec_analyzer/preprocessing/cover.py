@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from sec_analyzer.fiscal_year import fiscal_year_of, parse_cover_date, parse_cover_year
 from sec_analyzer.preprocessing.elements import ElementKind
 from sec_analyzer.preprocessing.parser import ParsedDocument
 
@@ -76,30 +77,17 @@ def _form_named_on_cover(cover: str) -> str | None:
 
 
 def document_fiscal_info(doc: ParsedDocument) -> FiscalInfo:
-    """Fiscal year focus and period end date, from `dei:` facts or the cover-page text."""
-    year_text = doc.xbrl_facts.get("dei:DocumentFiscalYearFocus", "")
-    end_text = doc.xbrl_facts.get("dei:DocumentPeriodEndDate", "")
-    period_end = _parse_date(end_text)
+    """Fiscal year and period end from the `dei:` facts or the cover-page text, by the one rule
+    of `sec_analyzer.fiscal_year` (so the gate and the fetcher never disagree on a year)."""
+    period_end = parse_cover_date(doc.xbrl_facts.get("dei:DocumentPeriodEndDate"))
     if period_end is None:
         match = _FISCAL_YEAR_ENDED.search(_cover_text(doc))
-        period_end = _parse_date(match.group(1)) if match else None
-    year_digits = re.search(r"\d{4}", year_text)
-    fiscal_year = int(year_digits.group()) if year_digits else None
-    if fiscal_year is None and period_end is not None:
-        fiscal_year = period_end.year
-    return FiscalInfo(fiscal_year=fiscal_year, period_end=period_end)
+        period_end = parse_cover_date(match.group(1)) if match else None
+    stated_year = parse_cover_year(doc.xbrl_facts.get("dei:DocumentFiscalYearFocus"))
+    return FiscalInfo(fiscal_year=fiscal_year_of(stated_year, period_end), period_end=period_end)
 
 
 def _cover_text(doc: ParsedDocument) -> str:
     visible = [e.text for e in doc.elements if e.kind is not ElementKind.PAGE_FURNITURE]
     return "\n".join(visible[:_COVER_ELEMENTS])
 
-
-def _parse_date(text: str) -> date | None:
-    cleaned = re.sub(r"\s+", " ", text.replace(".", "")).strip()
-    for pattern in ("%Y-%m-%d", "%B %d, %Y", "%B %d %Y", "%b %d, %Y", "%b %d %Y", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(cleaned, pattern).date()
-        except ValueError:
-            continue
-    return None

@@ -24,7 +24,10 @@ class Element:
 
     Style flags describe the block's dominant style (most of its characters): they are what
     heading detection ranks. `html_start`/`html_end` are character offsets into the decoded
-    source HTML, so any span of elements maps back to the exact source fragment.
+    source HTML, so a span of elements maps back to its source fragment (an item's
+    `html_span`). They are found by searching the source for the element's text: exact for
+    99.6 % of the corpus' elements; one whose first characters the source writes as entities
+    ("&#8220;Quoted") starts at its first plain character instead.
     """
 
     index: int
@@ -58,6 +61,11 @@ def elements_to_records(elements: list[Element]) -> list[dict[str, Any]]:
 
 def elements_from_records(records: list[dict[str, Any]]) -> list[Element]:
     return [
-        Element(**{**{name: record[name] for name in ELEMENT_FIELDS if name in record}, "kind": ElementKind(record["kind"])})
+        Element(
+            **{
+                **{name: record[name] for name in ELEMENT_FIELDS if name in record},
+                "kind": ElementKind(record["kind"]),
+            }
+        )
         for record in records
     ]

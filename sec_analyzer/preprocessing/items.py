@@ -13,14 +13,22 @@ How a heading is told from everything else that says "Item 1A":
 - among the remaining candidates, the chosen headings are the in-order chain (1 before 1A
   before 1B …) covering the most text, so a stray table-of-contents line or running page
   header, which covers almost nothing, loses to the real heading;
-- filers with a "Form 10-K Cross Reference Index" have no item headings in the body: their
-  sections are found by title ("RISK FACTORS.") and end at the next section title; the same
-  search runs when an Item 1A heading only points at pages elsewhere in the document, or at a
-  quoted section ("See “Risk Factors” below"). Banks print the index at the end with bare
-  numbers ("1A. | Risk Factors | 45–58"), title it above the table, set their risk factors
-  under descriptive titles ("Risk Factors Relating to Our Business") or inside a larger
-  section; a title-found section ends at a sibling or parent-level heading. With styling
-  stripped, a run-in heading is recognised by its capitals ("RISK FACTORS. The …");
+- 10-Ks laid out as an annual report have no item headings in the body: their sections are
+  found by title ("RISK FACTORS.") and end at the next section title; the same search runs
+  when an Item 1A heading only points at pages elsewhere in the document, or at a quoted
+  section ("See “Risk Factors” below"). Banks print the index at the end with bare numbers
+  ("1A. | Risk Factors | 45–58"), title it above the table, set their risk factors under
+  descriptive titles ("Risk Factors Relating to Our Business") or inside a larger section; a
+  title-found section ends at a sibling or parent-level heading. With styling stripped, a
+  run-in heading is recognised by its capitals ("RISK FACTORS. The …");
+- Item 1A of such a filing is weighed on the evidence it gives, strongest first: the
+  "Form 10-K Cross-Reference Index" page range read against the printed page numbers of the
+  running footers (the section starts at a risk-factor heading on the range's first page and
+  runs to the next section's heading on its last page), the index's section name, a contents
+  link to the section, the title alone. A "Risk Factors and Other Key Information" section
+  holds other sub-sections too (market risk, cybersecurity, properties …): only its "Risk
+  Factors" sub-section is the item. Evidence that does not settle it gives an absence, never
+  a neighbouring section; each found item says what found it (`LocatedBy`);
 - item numbers may be Roman ("Item IA.", "ITEM VII"); a contents page set as paragraphs
   (item lines with only titles and page numbers between them) is skipped wherever it appears,
   so a second copy before Part II is too.
@@ -35,10 +43,13 @@ document at all never gets here: `parse_html` raises `DocumentParseError` for it
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from sec_analyzer.domain import AbsenceReason
 from sec_analyzer.preprocessing.cover import document_form_type, is_annual_report_form
@@ -114,6 +125,31 @@ _DESCRIBED_TITLE = re.compile(
 )
 _CAPITALS_LEAD = re.compile(r"([A-Z][A-Z0-9 ,&’'/-]{2,88}[.:])\s+(?=[A-Z0-9“\"(]?[a-z0-9])")
 _MIN_SECTION_CHARS = {"1A": 2000, "1": 2000, "7": 2000, "8": 2000}
+# Cells of a cross-reference index: "27-36", "Pages 48–62", "4-6, 7-13, 78-80", "82, (a)".
+_FOOTNOTE_MARK = re.compile(r"\(\s*[a-z]\s*\)", re.IGNORECASE)
+_PAGE_CELL = re.compile(r"(?:pages?\b|\d{1,4}|\(\s*[a-z]\s*\)|[\s,;.–—-]|\bto\b|\bthrough\b|\band\b)+", re.IGNORECASE)
+_PAGE_RANGE = re.compile(r"(\d{1,4})(?:\s*(?:[-–—]|to|through)\s*(\d{1,4}))?", re.IGNORECASE)
+_NAMED_PAGES = re.compile(r"[,;]?\s*\b(?:on\s+)?pages?\s+(\d{1,4})(?:\s*(?:[-–—]|to|through)\s*(\d{1,4}))?", re.IGNORECASE)
+# A printed page number closing or opening a running footer or header: "27", "- 27 -",
+# "2023 FORM 10-K 27", "Annual Report | 27", "48 | Annual Report" (left-hand pages); "F-12"
+# numbers another series and "Fiscal 2023" is a year, not a page.
+_PAGE_LABEL = re.compile(
+    r"(?:^|[\s|:–—])(?:page\s+)?(\d{1,3})[\s.–—-]*$|^[\s–—-]*(\d{1,3})(?:\s*[|:–—]|\s+(?=\D))", re.IGNORECASE
+)
+_HEADING_MIN_SIZE_STEP = 1.0  # points above the body text that make a short plain line a heading
+_PAGE_LABEL_MAX_CHARS = 100
+_PAGE_MAP_MIN_PAGES = 3
+_PAGE_MAP_MIN_IN_SEQUENCE = 0.7
+# "Risk Factors and Other Key Information": a larger section holding the risk factors as one
+# of its sub-sections, next to market risk, cybersecurity, properties ….
+_ENCLOSING_RISK_TITLE = re.compile(r"(?:certain\s+)?risk\s+factors\s*(?:and|&)\s+\w", re.IGNORECASE)
+# Headings inside a risk section: its categories ("Strategic Risks", "Risks Related to …").
+_RISK_CATEGORY = re.compile(
+    r"\brisks\b|^risks?\s+(?:related|relating|associated|specific|pertaining|affecting)\b|^general\s+risk",
+    re.IGNORECASE,
+)
+_TARGET_LOOKAHEAD = 4  # blocks between a link's anchor and the heading it marks
+_MAX_RISK_TITLES = 64
 
 _RESERVED = re.compile(r"^\W*(?:\[\s*reserved\s*\]|\(?\s*removed\s+and\s+reserved\s*\)?|reserved)\W*$", re.IGNORECASE)
 _SMALLER_REPORTING = re.compile(
@@ -147,6 +183,14 @@ _NOT_APPLICABLE_PHRASE = re.compile(r"\bnot\s+applicable\b", re.IGNORECASE)
 _SUBSTANTIVE_ITEMS = frozenset({"1", "1A", "7", "7A", "8"})
 
 
+class LocatedBy(StrEnum):
+    """The evidence an item's section was found by."""
+
+    ITEM_HEADING = "item_heading"  # its own "Item 1A." heading
+    CROSS_REFERENCE_INDEX = "cross_reference_index"  # the Form 10-K index's pages or section name
+    SECTION_TITLE = "section_title"  # a section titled like the item ("Risk Factors"), or a contents link to it
+
+
 @dataclass(frozen=True)
 class ExtractedItem:
     """One item's section: from its heading up to the next item's heading.
@@ -161,6 +205,7 @@ class ExtractedItem:
     text: str
     element_span: tuple[int, int]  # first and last element, inclusive
     html_span: tuple[int, int]  # [start, end) in the decoded HTML
+    located_by: LocatedBy
 
 
 @dataclass(frozen=True)
@@ -242,7 +287,9 @@ def extract_items(doc: ParsedDocument) -> ItemExtraction:
     for heading in chain:
         last = _section_end(elements, heading.element, boundaries)
         for item_id in heading.item_ids:
-            items[item_id] = _classify(doc, item_id, heading.title, heading.element, last, toc_elements)
+            items[item_id] = _classify(
+                doc, item_id, heading.title, heading.element, last, toc_elements, LocatedBy.ITEM_HEADING
+            )
     index_rows = _reference_index_rows(elements)
     # A risk-factor heading that only points at pages elsewhere: look for the section itself.
     page_pointer = items.pop("1A") if _is_pointer(doc, items.get("1A")) else None
@@ -252,9 +299,19 @@ def extract_items(doc: ParsedDocument) -> ItemExtraction:
         # item's subsection, not Item 1A.
         found_spans = [result.element_span for result in items.values() if isinstance(result, ExtractedItem)]
         within = [] if index_rows or page_pointer else found_spans
+        if "1A" not in items:
+            risk_section = _locate_risk_section(doc, toc_elements, index_rows.get("1A"))
+            if isinstance(risk_section, AbsentItem):
+                # The evidence contradicts itself: the filing's own pointer, if any, is its Item 1A.
+                items["1A"] = page_pointer or risk_section
+            elif risk_section is not None and not any(start <= risk_section.first <= end for start, end in within):
+                items["1A"] = _classify(
+                    doc, "1A", risk_section.title, risk_section.first, risk_section.last, toc_elements,
+                    risk_section.located_by,
+                )
         for item_id, (first, last, title) in _sections_by_title(doc, items, toc_elements).items():
             if not any(start <= first <= end for start, end in within):
-                items[item_id] = _classify(doc, item_id, title, first, last, toc_elements)
+                items[item_id] = _classify(doc, item_id, title, first, last, toc_elements, LocatedBy.SECTION_TITLE)
     if page_pointer is not None:
         items.setdefault("1A", page_pointer)
     for item_id in ITEM_IDS:
@@ -283,21 +340,61 @@ def _all_absent(form_type: str | None, reason: AbsenceReason, detail: str) -> It
     return ItemExtraction(form_type, {item_id: AbsentItem(item_id, reason, detail) for item_id in ITEM_IDS})
 
 
-def _reference_index_rows(elements: list[Element]) -> dict[str, str]:
+@dataclass(frozen=True)
+class _IndexRow:
+    """An item's row in a Form 10-K cross-reference index: where the annual report holds it."""
+
+    text: str  # as printed, cells joined by spaces
+    pages: tuple[tuple[int, int], ...]  # printed page ranges, first and last page inclusive
+    names: tuple[str, ...]  # the report's sections the row names (its own title when it gives nothing else)
+
+
+def _reference_index_rows(elements: list[Element]) -> dict[str, _IndexRow]:
     """Each item's row in a "Form 10-K Cross Reference Index" table, if the filing has one.
 
     The index may be titled above the table, and its rows may give bare numbers ("1A. | Risk
     Factors | 45–58") under an "Item Number" column.
     """
-    rows: dict[str, str] = {}
+    rows: dict[str, _IndexRow] = {}
     for element in elements:
         if element.kind is not ElementKind.TABLE or not _is_reference_index(elements, element):
             continue
         for line in element.text.split("\n"):
             item_ids = _parse_item_ids(line)[0] or (_parse_item_ids(f"Item {line}")[0] if _BARE_ITEM_ROW.match(line) else ())
             for item_id in item_ids:
-                rows.setdefault(item_id, line.replace(" | ", " "))
+                if item_id not in rows:
+                    rows[item_id] = _index_row(line, item_ids)
     return rows
+
+
+def _index_row(line: str, item_ids: tuple[str, ...]) -> _IndexRow:
+    """The page ranges and section names in a row such as "Item 1A. | Risk Factors | 27-36"."""
+    pages: list[tuple[int, int]] = []
+    names: list[str] = []
+    own_title = ""
+    for position, cell in enumerate(line.split(" | ")):
+        cell_ids, rest = _parse_item_ids(cell)
+        # Only a row's first cell may give the item as a bare number ("1A."); later ones are pages.
+        if not cell_ids and position == 0 and _BARE_ITEM_ROW.match(cell):
+            cell_ids, rest = _parse_item_ids(f"Item {cell}")
+        cell = _TITLE_LEAD.sub("", rest).strip(_TITLE_TRAIL) if cell_ids else cell.strip()
+        if not cell or _FOOTNOTE_MARK.fullmatch(cell) or _NOT_APPLICABLE.search(cell):
+            continue
+        if _PAGE_CELL.fullmatch(cell) and any(character.isdigit() for character in cell):
+            pages.extend(
+                (int(first), int(last or first)) for first, last in _PAGE_RANGE.findall(_FOOTNOTE_MARK.sub("", cell))
+            )
+            continue
+        # "Risk Factors, pages 48–62": a section name and its pages in one cell.
+        pages.extend((int(first), int(last or first)) for first, last in _NAMED_PAGES.findall(cell))
+        cell = _NAMED_PAGES.sub("", cell).strip(_TITLE_TRAIL + ",;")
+        if not cell:
+            continue
+        if not own_title and any(_TITLES[item_id].fullmatch(cell) for item_id in item_ids):
+            own_title = cell
+        else:
+            names.append(cell)
+    return _IndexRow(line.replace(" | ", " "), tuple(pages), tuple(names) or ((own_title,) if own_title else ()))
 
 
 def _is_reference_index(elements: list[Element], table: Element) -> bool:
@@ -307,14 +404,14 @@ def _is_reference_index(elements: list[Element], table: Element) -> bool:
     return bool(before) and _REFERENCE_INDEX.search(before[-1].text[:300]) is not None
 
 
-def _not_found(item_id: str, index_row: str | None, form_type: str | None) -> AbsentItem:
+def _not_found(item_id: str, index_row: _IndexRow | None, form_type: str | None) -> AbsentItem:
     if index_row is not None:
-        if _NOT_APPLICABLE.search(index_row):
-            return AbsentItem(item_id, AbsenceReason.NOT_APPLICABLE, f"cross-reference index: {index_row}")
+        if _NOT_APPLICABLE.search(index_row.text):
+            return AbsentItem(item_id, AbsenceReason.NOT_APPLICABLE, f"cross-reference index: {index_row.text}")
         return AbsentItem(
             item_id,
             AbsenceReason.NOT_FOUND,
-            f"cross-reference index: {index_row} (pages of the annual-report layout; no section with this title)",
+            f"cross-reference index: {index_row.text} (pages of the annual-report layout; no section with this title)",
         )
     detail = f"no heading for Item {item_id} was found"
     if form_type is not None and form_type.endswith("/A"):
@@ -579,7 +676,13 @@ def _section_end(elements: list[Element], start: int, boundaries: list[int]) -> 
 
 
 def _classify(
-    doc: ParsedDocument, item_id: str, title: str, first: int, last: int, toc_elements: set[int]
+    doc: ParsedDocument,
+    item_id: str,
+    title: str,
+    first: int,
+    last: int,
+    toc_elements: set[int],
+    located_by: LocatedBy,
 ) -> ItemResult:
     """An extracted item, or the typed reason why its few words are not the item's content."""
     elements = doc.elements
@@ -613,6 +716,7 @@ def _classify(
         text=text,
         element_span=(first, last),
         html_span=(elements[first].html_start, html_end),
+        located_by=located_by,
     )
 
 
@@ -652,16 +756,10 @@ def _sections_by_title(
     in the same letter case.
     """
     elements = doc.elements
-    titled: list[tuple[int, str]] = []
-    for element in elements:
-        if element.kind is not ElementKind.TEXT or element.index in toc_elements:
-            continue
-        heading = _section_heading(element)
-        if heading is not None:
-            titled.append((element.index, heading))
+    titled = _titled_blocks(elements, toc_elements)
     sections: dict[str, tuple[int, int, str]] = {}
     for item_id in ITEM_IDS:
-        if item_id in found:
+        if item_id in found or item_id == "1A":  # Item 1A has its own search: `_locate_risk_section`
             continue
         best: tuple[int, int, str] | None = None
         best_size = 0
@@ -675,6 +773,36 @@ def _sections_by_title(
         if best is not None and best_size >= _MIN_SECTION_CHARS.get(item_id, 0):
             sections[item_id] = best
     return sections
+
+
+def _titled_blocks(elements: list[Element], toc_elements: set[int]) -> list[tuple[int, str]]:
+    """Every block that opens with a section heading, with that heading's text.
+
+    Besides emphasis and capitals, a short line set larger than the body text is a heading:
+    annual reports often mark their sections by size alone.
+    """
+    sizes: Counter[float] = Counter()
+    for element in elements:
+        if element.kind is ElementKind.TEXT and element.font_size is not None:
+            sizes[element.font_size] += len(element.text)
+    body_size = sizes.most_common(1)[0][0] if sizes else None
+    titled: list[tuple[int, str]] = []
+    for element in elements:
+        if element.kind is not ElementKind.TEXT or element.index in toc_elements:
+            continue
+        heading = _section_heading(element)
+        if (
+            heading is None
+            and body_size is not None
+            and element.font_size is not None
+            and element.font_size >= body_size + _HEADING_MIN_SIZE_STEP
+            and len(element.text) <= _SECTION_HEADING_MAX_CHARS
+        ):
+            heading = element.text
+        # A capitalised line ending in a page number is a footer whose styling was lost.
+        if heading is not None and not _PAGE_LABEL.search(heading):
+            titled.append((element.index, heading))
+    return titled
 
 
 def _block_style(element: Element) -> tuple[object, ...]:
@@ -730,3 +858,283 @@ def _title_section_end(elements: list[Element], titled: list[tuple[int, str]], p
         if element.kind is ElementKind.TEXT and (_SIGNATURES.match(element.text) or _PART_HEADING.match(element.text)):
             return element.index - 1
     return len(elements) - 1
+
+
+@dataclass(frozen=True)
+class _LocatedSection:
+    first: int
+    last: int
+    title: str
+    located_by: LocatedBy
+
+
+def _locate_risk_section(
+    doc: ParsedDocument, toc_elements: set[int], index_row: _IndexRow | None
+) -> _LocatedSection | AbsentItem | None:
+    """Item 1A of a 10-K laid out as an annual report, where no "Item 1A" heading marks it.
+
+    The section is a block titled "Risk Factors" (or a described variant), from that heading to
+    the next heading of the same rank that is not one of its risk categories. A title such as
+    "Risk Factors and Other Key Information" encloses other sub-sections too: only its "Risk
+    Factors" sub-section is the item. The evidence, strongest first: the cross-reference index's
+    page range read against the printed page numbers, the index's section name, a contents link
+    to the section, the title alone. Evidence that contradicts itself gives an absence (None:
+    nothing titled like risk factors at all), never a neighbouring section.
+    """
+    search = _RiskSearch.of(doc.elements, toc_elements)
+    if index_row is not None and index_row.pages:
+        pages = _page_numbers(doc.elements)
+        on_pages = search.on_index_pages(index_row, pages) if pages else None
+        if on_pages is not None:
+            return on_pages
+    sections = search.substantial_sections()
+    if index_row is not None and index_row.names:
+        named = [section for section in sections if _names_section(index_row.names, section.title)]
+        if named:
+            return search.largest(named, LocatedBy.CROSS_REFERENCE_INDEX)
+    linked = _link_targets(doc)
+    targeted = [section for section in sections if section.first in linked]
+    if targeted:
+        return search.largest(targeted, LocatedBy.SECTION_TITLE)
+    if sections:
+        return search.largest(sections, LocatedBy.SECTION_TITLE)
+    enclosing = next((heading for _, heading in search.titled if _ENCLOSING_RISK_TITLE.match(heading)), None)
+    if enclosing is not None:
+        detail = f"“{enclosing}” has no “Risk Factors” sub-section of its own: which part is Item 1A cannot be told"
+        return AbsentItem("1A", AbsenceReason.NOT_FOUND, detail)
+    return None
+
+
+@dataclass(frozen=True)
+class _RiskSearch:
+    """The document's headings, and where risk-factor sections titled among them start and end."""
+
+    elements: list[Element]
+    titled: list[tuple[int, str]]  # (element, heading text) of every heading, in document order
+    starts: list[int]  # positions in `titled` of headings that open a risk section
+    stops: list[int]  # elements no section runs past: SIGNATURES, PART headings
+
+    @classmethod
+    def of(cls, elements: list[Element], toc_elements: set[int]) -> _RiskSearch:
+        titled = _titled_blocks(elements, toc_elements | _index_tables(elements))
+        starts = [
+            position
+            for position, (_, heading) in enumerate(titled)
+            if _TITLES["1A"].match(heading) and not _ENCLOSING_RISK_TITLE.match(heading)
+        ]
+        if len(starts) > _MAX_RISK_TITLES:
+            # Each start is followed to its end: keep the work linear on a document of look-alikes.
+            ranked = sorted(starts, key=lambda position: _prominence(elements, *titled[position]), reverse=True)
+            starts = sorted(ranked[:_MAX_RISK_TITLES])
+        stops = [
+            element.index
+            for element in elements
+            if element.kind is ElementKind.TEXT and (_SIGNATURES.match(element.text) or _PART_HEADING.match(element.text))
+        ]
+        return cls(elements, titled, starts, stops)
+
+    def section(self, position: int, ends_from: int | None = None) -> _LocatedSection:
+        """From a risk-factor heading to the next heading of its rank (or above) that is not a risk category.
+
+        With `ends_from` (the first block of the last page the index gives), headings before it
+        never end the section; from there on the first heading opening with another item's title
+        ends it however it is set ("Quantitative and Qualitative Disclosures About Market Risk",
+        "Legal proceedings"), else the first heading of the opening's rank.
+        """
+        start, heading = self.titled[position]
+        stop = bisect_right(self.stops, start)
+        last = self.stops[stop] - 1 if stop < len(self.stops) else len(self.elements) - 1
+        first_ranked: int | None = None
+        for index, other in itertools.islice(self.titled, position + 1, None):
+            if index > last:
+                break
+            if (ends_from is not None and index < ends_from) or _TITLES["1A"].match(other) or _RISK_CATEGORY.search(other):
+                continue
+            if ends_from is None:
+                if _ranks_at_least(self.elements, index, other, start, heading) or _is_other_item_title(other, heading):
+                    return _LocatedSection(start, index - 1, heading.rstrip(" .:"), LocatedBy.SECTION_TITLE)
+            elif _opens_with_next_item_title(other):
+                return _LocatedSection(start, index - 1, heading.rstrip(" .:"), LocatedBy.SECTION_TITLE)
+            elif first_ranked is None and _ranks_at_least(self.elements, index, other, start, heading):
+                first_ranked = index
+        if first_ranked is not None:
+            last = first_ranked - 1
+        return _LocatedSection(start, last, heading.rstrip(" .:"), LocatedBy.SECTION_TITLE)
+
+    def substantial_sections(self) -> list[_LocatedSection]:
+        sections = (self.section(position) for position in self.starts)
+        return [section for section in sections if self.is_substantial(section)]
+
+    def on_index_pages(self, index_row: _IndexRow, pages: list[int | None]) -> _LocatedSection | AbsentItem | None:
+        """The risk section starting on the first page of an index range, run to that range's last page.
+
+        None when the index numbers pages this document does not print (no evidence either way).
+        """
+        printed = {page for page in pages if page is not None}
+        ranges = [(first, last) for first, last in index_row.pages if first in printed and first <= last]
+        if not ranges:
+            return None
+        for first_page, last_page in ranges:
+            starting = [
+                (position, self.run_to_page(position, pages, last_page))
+                for position in self.starts
+                if pages[self.titled[position][0]] == first_page
+            ]
+            substantial = [(position, section) for position, section in starting if self.is_substantial(section)]
+            if substantial:
+                # A running header "Risk Factors" atop the page may come before the section's own,
+                # more prominent heading: the heading is the start.
+                _, best = max(
+                    substantial,
+                    key=lambda entry: (_prominence(self.elements, *self.titled[entry[0]]), self.size(entry[1])),
+                )
+                return _LocatedSection(best.first, best.last, best.title, LocatedBy.CROSS_REFERENCE_INDEX)
+        pages_named = ", ".join(f"{first}-{last}" if first != last else str(first) for first, last in ranges)
+        detail = (
+            f"cross-reference index: {index_row.text} (no section titled “Risk Factors” starts on page {pages_named}"
+            " of the printed page numbers)"
+        )
+        return AbsentItem("1A", AbsenceReason.NOT_FOUND, detail)
+
+    def run_to_page(self, position: int, pages: list[int | None], last_page: int) -> _LocatedSection:
+        """A risk section that runs to the index's last page: ended there by the next section's heading, or at its foot."""
+        start = self.titled[position][0]
+        range_end = start
+        while range_end + 1 < len(self.elements) and (pages[range_end + 1] or 0) <= last_page:
+            range_end += 1
+        last_page_start = next((index for index in range(start, range_end + 1) if pages[index] == last_page), start)
+        section = self.section(position, ends_from=last_page_start)
+        return _LocatedSection(start, min(section.last, range_end), section.title, LocatedBy.CROSS_REFERENCE_INDEX)
+
+    def is_substantial(self, section: _LocatedSection) -> bool:
+        return self.size(section) >= _MIN_SECTION_CHARS["1A"]
+
+    def size(self, section: _LocatedSection) -> int:
+        return sum(
+            len(element.text)
+            for element in self.elements[section.first : section.last + 1]
+            if element.kind is not ElementKind.PAGE_FURNITURE
+        )
+
+    def largest(self, sections: list[_LocatedSection], located_by: LocatedBy) -> _LocatedSection:
+        best = max(sections, key=self.size)
+        return _LocatedSection(best.first, best.last, best.title, located_by)
+
+
+def _index_tables(elements: list[Element]) -> set[int]:
+    return {
+        element.index
+        for element in elements
+        if element.kind is ElementKind.TABLE and _is_reference_index(elements, element)
+    }
+
+
+def _prominence(elements: list[Element], index: int, heading: str) -> tuple[bool, float, bool, bool]:
+    """How a heading is set, most prominent last: a block of its own, larger, bold, not italic."""
+    element = elements[index]
+    return heading == element.text, element.font_size or 0.0, element.bold, not element.italic
+
+
+def _ranks_at_least(elements: list[Element], index: int, heading: str, start: int, start_heading: str) -> bool:
+    """Whether a heading is of the start heading's rank or above: a sibling or a parent's next section."""
+    other, opening = elements[index], elements[start]
+    standalone, opening_standalone = heading == other.text, start_heading == opening.text
+    if standalone and opening_standalone:
+        if _block_style(other) == _block_style(opening):
+            return True
+        if other.font_size is not None and opening.font_size is not None and other.font_size != opening.font_size:
+            return other.font_size > opening.font_size and (other.bold or not opening.bold)
+        # Set in the same size: italic or plain type marks a lower rank ("Risk Factors" in bold,
+        # its risks in bold italic), capitals or underlining do not.
+        return (other.bold or not opening.bold) and (opening.italic or not other.italic)
+    if opening_standalone:
+        return False  # a run-in lead ranks below a heading set as a block of its own
+    if standalone:
+        return (other.font_size or 0.0) >= (opening.font_size or 0.0)
+    return heading.isupper() == start_heading.isupper() and other.font_size == opening.font_size
+
+
+def _is_other_item_title(heading: str, same_case_as: str) -> bool:
+    """Another item's title in the same letter case: "LEGAL PROCEEDINGS." after "RISK FACTORS."."""
+    return heading.isupper() == same_case_as.isupper() and any(
+        _is_section_title(item_id, heading) for item_id in ITEM_IDS if item_id != "1A"
+    )
+
+
+def _opens_with_next_item_title(heading: str) -> bool:
+    """A heading opening with the title of an item that may follow the risk factors (Business never does)."""
+    return any(_TITLES[item_id].match(heading) for item_id in ITEM_IDS if item_id not in ("1", "1A"))
+
+
+def _page_numbers(elements: list[Element]) -> list[int | None]:
+    """Each element's printed page number, read off the page-number footers or headers.
+
+    Pages are the stretches between page breaks (or, with no breaks, end at each page-number
+    footer). Empty when fewer than three pages are numbered or the numbers do not run in
+    sequence: such numbers cannot be read against an index.
+    """
+    by_breaks = any(element.kind is ElementKind.PAGE_BREAK for element in elements)
+    page_of_element: list[int] = []
+    labels: list[int | None] = [None]
+    closing_line: int | None = None  # the page's last line, when it reads like a page number
+    for element in elements:
+        if element.kind is ElementKind.PAGE_BREAK and by_breaks:
+            # A footer the parser did not take for furniture (it names the section: "Risk Factors | 48").
+            if labels[-1] is None:
+                labels[-1] = closing_line
+            labels.append(None)
+            closing_line = None
+        page_of_element.append(len(labels) - 1)
+        printed = _PAGE_LABEL.search(element.text) if len(element.text) <= _PAGE_LABEL_MAX_CHARS else None
+        number = int(printed.group(1) or printed.group(2)) if printed is not None else None
+        if element.kind is ElementKind.PAGE_FURNITURE and number is not None:
+            labels[-1] = number
+            if not by_breaks:
+                labels.append(None)
+        elif element.kind in (ElementKind.TEXT, ElementKind.TABLE):
+            closing_line = number
+    numbered = [(page, number) for page, number in enumerate(labels) if number is not None]
+    in_sequence = sum(
+        1
+        for (page, number), (next_page, next_number) in itertools.pairwise(numbered)
+        if next_number - number == next_page - page
+    )
+    if len(numbered) < _PAGE_MAP_MIN_PAGES or in_sequence < _PAGE_MAP_MIN_IN_SEQUENCE * (len(numbered) - 1):
+        return []
+    # A page without its number lies between two numbered pages that agree on it.
+    filled = list(labels)
+    for (page, number), (next_page, next_number) in itertools.pairwise(numbered):
+        if next_number - number == next_page - page:
+            for between in range(page + 1, next_page):
+                filled[between] = number + between - page
+    return [filled[page] for page in page_of_element]
+
+
+def _names_section(names: tuple[str, ...], heading: str) -> bool:
+    """Whether an index row's section name is this heading ("Risk Factors", "… – Risk Factors", "“Risk Factors”")."""
+    wanted = _comparable(heading)
+    for name in names:
+        parts = [name, *re.findall(r"[“\"]([^”\"]+)[”\"]", name), *re.split(r"\s[–—-]\s|:|\s>\s", name)]
+        if any(_comparable(part) == wanted for part in parts):
+            return True
+    return False
+
+
+def _comparable(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _link_targets(doc: ParsedDocument) -> set[int]:
+    """Headings that a link titled like risk factors ("Risk Factors", page numbers aside) points at."""
+    elements = doc.elements
+    targets: set[int] = set()
+    for _, target, text in doc.links:
+        anchor = doc.anchors.get(target)
+        if anchor is None or not _TITLES["1A"].match(text.strip(_TITLE_TRAIL)):
+            continue
+        # The anchor may sit on an empty block or a page break just before the heading.
+        for element in elements[anchor : anchor + _TARGET_LOOKAHEAD]:
+            targets.add(element.index)
+            if element.kind is ElementKind.TEXT:
+                break
+    return targets

@@ -1,27 +1,29 @@
 """Parse a 10-K's HTML (or plain text) into the typed element list of `elements.py`.
 
-The model is sec-parser's (text blocks, titles recognised by style, tables, page headers),
-but the parser is a single hand-written pass over the decoded source: one regular
-expression finds every tag, a stack carries the inherited style, and text runs are grouped
-into blocks. Neither BeautifulSoup nor sec-parser is used because building their trees costs
-seconds per filing, and lxml's tree does not keep character offsets into the source, which
-`html_start`/`html_end` need. Malformed HTML is tolerated the way browsers tolerate it for
-our purposes: unclosed tags are closed by their parent's end tag, stray end tags are ignored.
+The model is sec-parser's (text blocks, titles recognised by style, tables, page headers).
+libxml2's HTML parser (through lxml) reads the markup and repairs it the way it repairs any
+broken page, in one linear pass, and hands its events (start tag, text, end tag) to a walker
+here that carries the inherited style on a stack and groups text runs into blocks. No tree is
+built, so memory stays proportional to the text, and nesting depth costs nothing. Why libxml2
+rather than lexbor, and why CSS is read here rather than by tinycss2: docs/architecture.md,
+"HTML parser"; the figures: benchmarks/results/parser.md.
 
-Input that is not a document at all (empty, binary, no visible text) raises
-`DocumentParseError`; a document that stops early (truncated) parses as far as it goes and
-says so in `ParsedDocument.truncated`.
+Input that is not a document at all (empty, binary, no visible text, larger than the size
+bound) raises `DocumentParseError`; a document that stops early (truncated) parses as far as
+it goes and says so in `ParsedDocument.truncated`.
 """
 
 from __future__ import annotations
 
 import codecs
-import html as html_entities
 import json
 import re
-from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
+
+from lxml import etree
 
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.preprocessing.elements import (
@@ -30,61 +32,90 @@ from sec_analyzer.preprocessing.elements import (
     elements_from_records,
     elements_to_records,
 )
+from sec_analyzer.preprocessing.page_furniture import is_furniture_row, is_furniture_text, mark_running_lines
+
+# Far above any 10-K body (the corpus' largest is 4 MB). A parse holds about five times the
+# input in memory (100 MB: ~500 MB peak, benchmarks/results/parser.md), so larger input is
+# refused before it is read.
+MAX_DOCUMENT_BYTES = 150_000_000
 
 
 class DocumentParseError(SecAnalyzerError):
-    """The input is not a readable document (empty, binary, or without any visible text)."""
+    """The input is not a readable document (empty, binary, too large, or without any visible text)."""
 
 
-_TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)"
-    # A quoted value never spans a "<", and a quote left open (title=O'Reilly) is just a
-    # character; the possessive `*+` keeps a tag without its ">" from backtracking.
-    r"|<(/?)([A-Za-z][A-Za-z0-9:_.-]*)((?:[^>\"']|\"[^\"<]*\"|'[^'<]*'|[\"'])*+)>"
-    r"|<![^>]*>|<\?[^>]*>",
-    re.DOTALL,
-)
-_ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
-_CSS_DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;]+)", re.IGNORECASE)
-_FONT_SIZE = re.compile(r"([\d.]+)\s*(pt|px)?", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 # A `.txt` filing may carry SGML tags (<DOCUMENT>, <PAGE>) but never HTML block markup.
-_HTML_MARKUP = re.compile(r"<(?:p|div|br|font|span|td|body|html|b|i|pre|h[1-6])\b[^>]*>", re.IGNORECASE)
+# `[^<>]*` stops at the next "<", so a page of "<p <p <p" is scanned once, not once per "<p".
+_HTML_MARKUP = re.compile(r"<(?:p|div|br|font|span|td|body|html|b|i|pre|h[1-6])\b[^<>]*>", re.IGNORECASE)
 _SGML_LINE = re.compile(r"^\s*</?[A-Z][A-Z0-9-]*>")  # <DOCUMENT>, <TYPE>10-K, <PAGE>
-_CLASS_RULE = re.compile(r"\.([A-Za-z_][\w-]*)\s*\{([^}]*)\}")
-_BREAK_BEFORE = re.compile(r"break-before\s*:\s*(?:always|page)")
-_BREAK_AFTER = re.compile(r"break-after\s*:\s*(?:always|page)")
-_PAGE_NUMBER = re.compile(
-    r"^(?:page\s+)?[-–—]?\s*(?:[A-Z]?-?\d{1,3}|[ivxlc]{1,7}|[IVXLC]{1,7})\s*[-–—]?\.?$"
-    r"|^(?:page\s+)?\d{1,3}\s+of\s+\d{1,3}$",
-    re.IGNORECASE,
-)
-_BACK_LINK = re.compile(
-    r"^(?:back\s+to\s+|return\s+to\s+)?(?:table\s+of\s+contents|index|contents|toc)\.?$", re.IGNORECASE
-)
+_DEI_FACT = re.compile(r"dei:\w+")
+_FONT_SIZE = re.compile(r"([\d.]+)\s*(pt|px)")
+_CLASS_NAME = re.compile(r"[A-Za-z_][\w-]*")
+_TABLE_START = re.compile(r"<table\b", re.IGNORECASE)
+_TABLE_END = re.compile(r"</table\s*>", re.IGNORECASE)
 
-_WINDOWS_1252_ALIASES = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252"})
-_VOID_TAGS = frozenset(
-    {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr", "source", "param", "embed"}
+_WINDOWS_1252_ALIASES = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "windows-1252"}
 )
+# Text inside these is not document text; a <style>'s is read for its class rules.
 _RAW_TEXT_TAGS = frozenset({"script", "style", "title", "xml"})
 _BLOCK_TAGS = frozenset(
     {
-        "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "center", "blockquote",
-        "pre", "section", "article", "body", "html", "dl", "dt", "dd", "header", "footer", "form",
-        "address", "caption", "figure", "main", "nav", "aside",
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "center",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "body",
+        "html",
+        "dl",
+        "dt",
+        "dd",
+        "header",
+        "footer",
+        "form",
+        "address",
+        "caption",
+        "figure",
+        "main",
+        "nav",
+        "aside",
     }
 )
 _CELL_TAGS = frozenset({"td", "th"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_RUNNING_LINE_WINDOW = 2  # blocks next to a page break that may be a running header or footer
-_RUNNING_LINE_MAX_CHARS = 150
-_RUNNING_LINE_MIN_REPEATS = 3
+_XBRL_FACT_TAGS = frozenset({"ix:nonnumeric", "ix:nonfraction"})
+_NO_ATTRIBUTES: Mapping[str, str] = {}
 _CLOSING_TAIL_CHARS = 20_000  # where a complete document's </body></html> must be
 _PLAIN_HEADING_MAX_CHARS = 50  # a plain-text line this short is a heading or a paragraph's last line
-# A running line is on a good share of the pages; a phrase such as "Not applicable." that
-# happens to end a few pages is not.
-_RUNNING_LINE_MIN_PAGE_SHARE = 8
+# The CSS properties the walker reads; declarations of any other property are skipped unparsed.
+_USED_CSS_PROPERTIES = frozenset(
+    {
+        "font-weight",
+        "font-style",
+        "text-decoration",
+        "text-decoration-line",
+        "font-size",
+        "display",
+        "text-align",
+        "page-break-before",
+        "page-break-after",
+        "break-before",
+        "break-after",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,23 +129,34 @@ class _Style:
 
 
 @dataclass(frozen=True, slots=True)
+class _CssEffect:
+    """What a list of CSS declarations sets; None leaves the inherited value."""
+
+    bold: bool | None = None
+    italic: bool | None = None
+    underline: bool | None = None
+    font_size: float | None = None
+    hidden: bool = False
+    centered: bool | None = None
+    page_break_before: bool = False
+    page_break_after: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class _TagEffect:
-    """What opening a tag does: its style, page breaks around it, link target, anchor ids."""
+    """What opening a tag does to the style, and whether a page ends before or after it."""
 
     style: _Style
     page_break_before: bool
     page_break_after: bool
-    href: str | None
-    anchors: tuple[str, ...]
 
 
 @dataclass(slots=True)
 class _Run:
     text: str
-    start: int
-    end: int
     style: _Style
     in_link: bool
+    after_markup: bool = True  # the run starts right after a tag in the source, as text nodes do
 
 
 @dataclass(slots=True)
@@ -123,7 +165,7 @@ class _OpenTag:
     style: _Style
     href: str | None
     page_break_after: bool
-    xbrl_name: str | None
+    xbrl_fact: bool
 
 
 @dataclass
@@ -213,26 +255,42 @@ def decode_source(source: bytes | str) -> str:
     return source.decode("cp1252", errors="replace")
 
 
-def parse_html(source: bytes | str) -> ParsedDocument:
-    """Parse a filing into elements. Raises `DocumentParseError` if it is not a document."""
+def parse_html(source: bytes | str, *, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> ParsedDocument:
+    """Parse a filing into elements. Raises `DocumentParseError` if it is not a document or too large.
+
+    `max_document_bytes` bounds what one filing may cost (a `str` is measured in characters).
+    """
+    if len(source) > max_document_bytes:
+        raise _too_large(len(source), max_document_bytes)
     text = decode_source(source)
     if not text.strip():
         raise DocumentParseError("the document is empty")
     _reject_binary(text)
     is_html = _HTML_MARKUP.search(text) is not None
     document = _HtmlWalk(text).run() if is_html else _parse_plain_text(text)
-    if not any(element.kind is ElementKind.TEXT or element.kind is ElementKind.TABLE for element in document.elements):
+    if not any(
+        element.kind is ElementKind.TEXT or element.kind is ElementKind.TABLE for element in document.elements
+    ):
         raise DocumentParseError("the document has no visible text")
-    _mark_running_lines(document.elements)
+    mark_running_lines(document.elements)
     return document
 
 
-def parse_file(path: str | Path) -> ParsedDocument:
+def parse_file(path: str | Path, *, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> ParsedDocument:
     try:
+        size = Path(path).stat().st_size
+        if size > max_document_bytes:
+            raise _too_large(size, max_document_bytes)
         data = Path(path).read_bytes()
     except OSError as error:
         raise DocumentParseError(f"cannot read {path}: {error.strerror or error}") from error
-    return parse_html(data)
+    return parse_html(data, max_document_bytes=max_document_bytes)
+
+
+def _too_large(size: int, limit: int) -> DocumentParseError:
+    return DocumentParseError(
+        f"the document is {size / 1e6:,.1f} MB, over the {limit / 1e6:,.1f} MB limit for one filing"
+    )
 
 
 def _reject_binary(text: str) -> None:
@@ -257,7 +315,7 @@ def _parse_plain_text(text: str) -> ParsedDocument:
         if not lines:
             return
         joined = " ".join(line for line, _, _ in lines)
-        kind = ElementKind.PAGE_FURNITURE if _is_furniture_text(joined) else ElementKind.TEXT
+        kind = ElementKind.PAGE_FURNITURE if is_furniture_text(joined) else ElementKind.TEXT
         elements.append(Element(len(elements), kind, joined, html_start=lines[0][1], html_end=lines[-1][2]))
         lines.clear()
 
@@ -266,7 +324,9 @@ def _parse_plain_text(text: str) -> ParsedDocument:
         start, position = position, position + len(raw_line)
         if "\f" in raw_line or raw_line.strip().upper() == "<PAGE>":
             flush()
-            elements.append(Element(len(elements), ElementKind.PAGE_BREAK, "", html_start=start, html_end=start))
+            elements.append(
+                Element(len(elements), ElementKind.PAGE_BREAK, "", html_start=start, html_end=start)
+            )
         stripped = _WHITESPACE.sub(" ", raw_line).strip()
         if not stripped or _SGML_LINE.match(raw_line):
             flush()
@@ -290,15 +350,202 @@ def _is_truncated(html: str) -> bool:
     return opened and "</html" not in tail and "</body" not in tail
 
 
-def _is_furniture_text(text: str) -> bool:
-    return bool(_PAGE_NUMBER.match(text) or _BACK_LINK.match(text))
+class _SourceOffsets:
+    """Where each element starts and ends in the decoded source, found by searching forward.
+
+    libxml2 reports no character positions, so each element's first and last text runs are
+    looked up after the previous element: a text run starts right after a tag's ">", and its
+    leading characters that HTML never writes as entities are searched for. A search looks
+    ahead at most a window (consecutive elements of the corpus lie within 6 KB of each other;
+    a hidden inline-XBRL header spans up to 600 KB), and all searches together stop after a
+    budget of a few passes over the source, so text the source spells differently (plain
+    letters written as entities) costs linear time at worst and leaves the offset at the
+    previous element's end.
+    """
+
+    _NEEDLE_CHARS = 24
+    _WINDOW = 1_000_000
+    _LITERAL = re.compile(r"[A-Za-z0-9 \t!#$%()*+,\-./:;=?@\[\]^_{|}~]+")
+
+    def __init__(self, html: str) -> None:
+        self.html = html
+        self.cursor = 0
+        self.budget = 8 * len(html) + 8 * self._WINDOW
+
+    def element_span(self, first: _Run, last: _Run) -> tuple[int, int]:
+        start = self._locate(first)
+        if start is None:
+            return self.cursor, self.cursor
+        if last is not first:
+            self._locate(last)
+        text_end = self._find("<", self.cursor)  # a text node ends where the next tag begins
+        self.cursor = text_end if text_end >= 0 else min(len(self.html), self.cursor + self._WINDOW)
+        return start, self.cursor
+
+    def table_start(self) -> int:
+        return self._match(_TABLE_START, self.cursor, end=False)
+
+    def table_end(self, last: _Run | None) -> int:
+        if last is not None:
+            self._locate(last)
+        self.cursor = self._match(_TABLE_END, self.cursor, end=True)
+        return self.cursor
+
+    def _locate(self, run: _Run) -> int | None:
+        """The source position of the run's first visible character (or close to it); moves the cursor there."""
+        text = run.text.lstrip()
+        literal = self._LITERAL.match(text)
+        if literal is not None and run.after_markup and len(text) == len(run.text):
+            found = self._find(">" + literal.group()[: self._NEEDLE_CHARS], self.cursor)
+            position = found + 1 if found >= 0 else -1
+        elif (literal := literal or self._LITERAL.search(text, 0, 200)) is not None:
+            # Leading spaces, quotes or bullets may be written as entities: the stretch after them is sought.
+            position = self._find(literal.group()[: self._NEEDLE_CHARS], self.cursor)
+        else:
+            position = self._next_text_node()  # a lone "•" or "☒", most likely written as an entity
+        if position < 0:
+            return None
+        self.cursor = max(self.cursor, position)
+        return position
+
+    def _next_text_node(self) -> int:
+        """The first character after a ">" that is neither a tag nor white space."""
+        position = self.cursor
+        while (tag_end := self._find(">", position)) >= 0:
+            text_end = self._find("<", tag_end + 1)
+            if text_end < 0:
+                text_end = min(len(self.html), tag_end + 1 + self._WINDOW)
+            text = self.html[tag_end + 1 : text_end]
+            if text.strip():
+                return tag_end + 1 + len(text) - len(text.lstrip())
+            position = text_end
+        return -1
+
+    def _find(self, needle: str, start: int) -> int:
+        """`str.find` within the window and the budget: -1 when not found or the budget is spent."""
+        if self.budget <= 0:
+            return -1
+        end = min(len(self.html), start + self._WINDOW)
+        found = self.html.find(needle, start, end)
+        self.budget -= (found if found >= 0 else end) - start
+        return found
+
+    def _match(self, pattern: re.Pattern[str], start: int, *, end: bool) -> int:
+        if self.budget <= 0:
+            return start
+        window_end = min(len(self.html), start + self._WINDOW)
+        match = pattern.search(self.html, start, window_end)
+        self.budget -= (match.end() if match else window_end) - start
+        if match is None:
+            return start
+        return match.end() if end else match.start()
+
+
+def _strip_css_comments(css: str) -> str:
+    if "/*" not in css:
+        return css
+    parts = []
+    position = 0
+    while (opening := css.find("/*", position)) >= 0:
+        parts.append(css[position:opening])
+        closing = css.find("*/", opening + 2)
+        if closing < 0:
+            return "".join(parts)
+        position = closing + 2
+    parts.append(css[position:])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8192)
+def _css_effect(css: str) -> _CssEffect:
+    """What a declaration list ("font-weight:700; font-size:10pt") sets; later declarations win.
+
+    Split on ";" and ":" with string methods: linear in the text whatever it holds, and
+    declarations of properties never read are not looked at further.
+    """
+    values: dict[str, str] = {}
+    for declaration in _strip_css_comments(css).split(";"):
+        name, colon, value = declaration.partition(":")
+        prop = name.strip().lower()
+        if colon and prop in _USED_CSS_PROPERTIES:
+            values[prop] = value.replace("!important", "").strip().lower()
+    if not values:
+        return _CssEffect()
+    changes: dict[str, object] = {}
+    for prop, value in values.items():
+        if prop == "font-weight":
+            changes["bold"] = value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600)
+        elif prop == "font-style":
+            changes["italic"] = value in ("italic", "oblique")
+        elif prop in ("text-decoration", "text-decoration-line"):
+            changes["underline"] = "underline" in value
+        elif prop == "font-size":
+            changes["font_size"] = _points(value)
+        elif prop == "display":
+            changes["hidden"] = value.startswith("none")
+        elif prop == "text-align":
+            changes["centered"] = value.startswith("center")
+        elif prop in ("page-break-before", "break-before"):
+            changes["page_break_before"] = value.startswith(("always", "page"))
+        else:
+            changes["page_break_after"] = value.startswith(("always", "page"))
+    return _CssEffect(**changes)  # type: ignore[arg-type]
+
+
+def _points(value: str) -> float | None:
+    size = _FONT_SIZE.match(value)
+    if size is None:
+        return None
+    try:
+        number = float(size.group(1))
+    except ValueError:
+        return None
+    return round(number * (0.75 if size.group(2) == "px" else 1.0), 1)
+
+
+def _class_rules(stylesheet: str) -> dict[str, str]:
+    """The declarations of each class a <style> block styles (".hd { … }", "p.hd { … }", ".a, .b { … }").
+
+    Rules are cut at "}" and split at their last "{", so an unclosed rule or a nested @media
+    block costs one pass; a selector counts when its last part names a class.
+    """
+    rules: dict[str, str] = {}
+    for chunk in _strip_css_comments(stylesheet).split("}"):
+        head, brace, declarations = chunk.rpartition("{")
+        if not brace:
+            continue
+        for selector in head[head.rfind("{") + 1 :].split(","):
+            parts = selector.split()
+            if not parts or "." not in parts[-1]:
+                continue
+            name = parts[-1].rsplit(".", 1)[1]
+            if _CLASS_NAME.fullmatch(name):
+                rules[name] = f"{rules[name]};{declarations}" if name in rules else declarations
+    return rules
+
+
+def _apply(style: _Style, effect: _CssEffect) -> _Style:
+    return _Style(
+        bold=style.bold if effect.bold is None else effect.bold,
+        italic=style.italic if effect.italic is None else effect.italic,
+        underline=style.underline if effect.underline is None else effect.underline,
+        font_size=style.font_size if effect.font_size is None else effect.font_size,
+        hidden=style.hidden or effect.hidden,
+        centered=style.centered if effect.centered is None else effect.centered,
+    )
 
 
 class _HtmlWalk:
+    """The lxml parser target: libxml2 calls `start`, `data`, `end`, `comment`, `pi` in document order."""
+
     def __init__(self, html: str) -> None:
         self.html = html
+        self.offsets = _SourceOffsets(html)
         self.elements: list[Element] = []
-        self.stack: list[_OpenTag] = [_OpenTag("#root", _Style(), None, False, None)]
+        self.stack: list[_OpenTag] = [_OpenTag("#root", _Style(), None, False, False)]
+        self.pending_text: list[str] = []
+        self.raw_text_tag: str | None = None
+        self.stylesheet: list[str] = []
         self.runs: list[_Run] = []
         self.table_depth = 0
         self.table_start = 0
@@ -308,64 +555,42 @@ class _HtmlWalk:
         self.pending_anchors: list[str] = []
         self.links: list[tuple[int, str, str]] = []
         self.xbrl_facts: dict[str, str] = {}
-        self.xbrl_open: list[tuple[str, int]] = []
-        self.effect_cache: dict[tuple[_Style, str, str], _TagEffect] = {}
+        self.open_facts: list[tuple[str, list[str]]] = []
+        self.effect_cache: dict[tuple[object, ...], _TagEffect] = {}
         self.class_css: dict[str, str] = {}
-        self.position_hint = 0
+        self.preformatted = 0
 
     def run(self) -> ParsedDocument:
-        html = self.html
-        position = 0
-        length = len(html)
-        while position < length:
-            match = _TOKEN.search(html, position)
-            if match is None:
-                self._text(position, length)
-                break
-            if match.start() > position:
-                self._text(position, match.start())
-            position = match.end()
-            name = match.group(2)
-            if name is None:
-                continue
-            name = name.lower()
-            if match.group(1):
-                self._close(name, match.start())
-                continue
-            self._open(name, match.group(3), match.start(), position)
-            if name in _RAW_TEXT_TAGS:
-                closing = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, position)
-                content_end = closing.start() if closing else length
-                if name == "style":
-                    for class_name, css in _CLASS_RULE.findall(html, position, content_end):
-                        self.class_css[class_name] = self.class_css.get(class_name, "") + ";" + css
-                    self.effect_cache.clear()
-                position = closing.end() if closing else length
-                self._pop(name)
+        parser = etree.HTMLParser(target=self, encoding="utf-8", huge_tree=True, no_network=True)
+        # Parsed from UTF-8 bytes with the encoding given, so libxml2 never re-decodes by a
+        # <meta charset> or an XML declaration what `decode_source` already decoded.
+        etree.fromstring(self.html.encode("utf-8", errors="replace"), parser)
         if self.table_depth:
-            self._flush_table(length)
+            self._flush_table()
         else:
             self._flush_block()
-        truncated = _is_truncated(html)
         return ParsedDocument(
             elements=self.elements,
             anchors=self.anchors,
             links=self.links,
             xbrl_facts=self.xbrl_facts,
-            truncated=truncated,
-            source_html=html,
+            truncated=_is_truncated(self.html),
+            source_html=self.html,
         )
 
-    def _effect_of(self, parent: _Style, name: str, attributes: str) -> _TagEffect:
-        key = (parent, name, attributes)
-        effect = self.effect_cache.get(key)
-        if effect is None:
-            effect = _tag_effect(parent, name, attributes, self.class_css)
-            self.effect_cache[key] = effect
-        return effect
+    # lxml parser-target interface
 
-    def _open(self, name: str, attributes: str, start: int, end: int) -> None:
-        self.position_hint = start
+    def start(self, name: str, attributes: Mapping[str, str]) -> None:
+        self._flush_text()
+        if not attributes:
+            attributes = _NO_ATTRIBUTES  # lxml's empty mapping answers `get` in Python, slowly
+        if self.raw_text_tag is not None:
+            return
+        if name in _RAW_TEXT_TAGS:
+            self.raw_text_tag = name
+            return
+        for _, parts in self.open_facts:
+            parts.append(" ")
         if name in _CELL_TAGS and self.table_depth:
             self._cell_break()
         elif name == "tr" and self.table_depth:
@@ -373,7 +598,7 @@ class _HtmlWalk:
         elif name == "table":
             if self.table_depth == 0:
                 self._flush_block()
-                self.table_start = start
+                self.table_start = self.offsets.table_start()
                 self.table_cells = [[]]
                 self.table_runs = []
             self.table_depth += 1
@@ -382,31 +607,47 @@ class _HtmlWalk:
         parent = self.stack[-1]
         effect = self._effect_of(parent.style, name, attributes)
         if effect.page_break_before:
-            self._page_break(start)
-        if effect.anchors:
-            self.pending_anchors.extend(effect.anchors)
-        style, page_break_after, href = effect.style, effect.page_break_after, effect.href
+            self._page_break()
+        if not name.startswith("ix:"):
+            self.pending_anchors.extend(attributes[key] for key in ("id", "name") if key in attributes)
+        page_break_after = effect.page_break_after
         if name == "hr" and page_break_after:
-            self._page_break(start)
+            self._page_break()
             page_break_after = False
-        if name in _VOID_TAGS or attributes.rstrip().endswith("/"):
-            return
-        xbrl_name = None
-        if name in ("ix:nonnumeric", "ix:nonfraction"):
-            match = re.search(r"""\bname\s*=\s*["']?(dei:[\w]+)""", attributes)
-            if match:
-                xbrl_name = match.group(1)
-                self.xbrl_open.append((xbrl_name, end))
-        self.stack.append(_OpenTag(name, style, href if href is not None else parent.href, page_break_after, xbrl_name))
+        href = attributes.get("href", "")
+        fact = _DEI_FACT.match(attributes.get("name", "")) if name in _XBRL_FACT_TAGS else None
+        if fact is not None:
+            self.open_facts.append((fact.group(), []))
+        self.preformatted += name == "pre"
+        self.stack.append(
+            _OpenTag(
+                name,
+                effect.style,
+                href[1:] if href.startswith("#") else parent.href,
+                page_break_after,
+                fact is not None,
+            )
+        )
 
-    def _close(self, name: str, start: int) -> None:
-        self.position_hint = start
+    def end(self, name: str) -> None:
+        self._flush_text()
+        if self.raw_text_tag is not None:
+            if name == self.raw_text_tag:
+                self.raw_text_tag = None
+            return
+        if len(self.stack) == 1:
+            return
+        closed = self.stack.pop()
+        self.preformatted -= closed.name == "pre"
+        for _, parts in self.open_facts:
+            parts.append(" ")
+        if closed.xbrl_fact and self.open_facts:
+            fact_name, parts = self.open_facts.pop()
+            self.xbrl_facts.setdefault(fact_name, _clean("".join(parts)))
         if name == "table" and self.table_depth:
             self.table_depth -= 1
             if self.table_depth == 0:
-                end = start + len("</table>")
-                self._pop(name)
-                self._flush_table(end)
+                self._flush_table()
                 return
         elif name in _CELL_TAGS and self.table_depth:
             self._cell_break()
@@ -414,69 +655,86 @@ class _HtmlWalk:
             self._row_break()
         elif name in _BLOCK_TAGS:
             self._block_break()
-        closed = self._pop(name)
-        if closed is not None:
-            if closed.xbrl_name and self.xbrl_open:
-                fact_name, fact_start = self.xbrl_open.pop()
-                if fact_name not in self.xbrl_facts:
-                    inner = _TOKEN.sub(" ", self.html[fact_start:start])
-                    self.xbrl_facts[fact_name] = _clean(html_entities.unescape(inner))
-            if closed.page_break_after:
-                self._block_break()
-                self._page_break(start)
+        if closed.page_break_after:
+            self._block_break()
+            self._page_break()
 
-    def _pop(self, name: str) -> _OpenTag | None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].name == name:
-                closed = self.stack[depth]
-                # Unclosed tags inside it end here; their page breaks still count.
-                for inner in self.stack[depth + 1 :]:
-                    if inner.page_break_after:
-                        self._block_break()
-                        self._page_break(self.position_hint)
-                del self.stack[depth:]
-                return closed
-        return None
+    def data(self, text: str) -> None:
+        self.pending_text.append(text)
 
-    def _text(self, start: int, end: int) -> None:
-        raw = self.html[start:end]
+    def comment(self, text: str) -> None:
+        self._flush_text()
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        self._flush_text()
+
+    def close(self) -> None:
+        self._flush_text()
+
+    # the walk
+
+    def _flush_text(self) -> None:
+        """Hand on the text since the last event as one run: libxml2 splits it at entities."""
+        if not self.pending_text:
+            return
+        text = "".join(self.pending_text)
+        self.pending_text = []
+        if self.raw_text_tag == "style":
+            self.class_css.update(
+                (name, f"{self.class_css[name]};{css}" if name in self.class_css else css)
+                for name, css in _class_rules(text).items()
+            )
+            self.effect_cache.clear()
+        elif self.raw_text_tag is None:
+            for _, parts in self.open_facts:
+                parts.append(text)
+            self._text(text)
+
+    def _effect_of(self, parent: _Style, name: str, attributes: Mapping[str, str]) -> _TagEffect:
+        key = (
+            parent,
+            name,
+            attributes.get("class"),
+            attributes.get("style"),
+            attributes.get("align"),
+            "hidden" in attributes or attributes.get("type", "").lower() == "hidden",
+        )
+        effect = self.effect_cache.get(key)
+        if effect is None:
+            effect = _tag_effect(parent, name, attributes, self.class_css)
+            self.effect_cache[key] = effect
+        return effect
+
+    def _text(self, raw: str) -> None:
         top = self.stack[-1]
-        if raw.isspace() or not raw:
+        if raw.isspace():
             if self.table_depth:
                 if self.table_cells[-1]:
                     self.table_cells[-1].append(" ")
             elif self.runs:
-                self.runs.append(_Run(" ", start, end, top.style, False))
+                self.runs.append(_Run(" ", top.style, False))
             return
-        text = html_entities.unescape(raw) if "&" in raw else raw
         if self.preformatted and not self.table_depth and "\n" in raw.strip():
-            self._preformatted_lines(raw, start, top)
+            self._preformatted_lines(raw, top)
             return
-        run = _Run(text, start, end, top.style, top.href is not None)
+        run = _Run(raw, top.style, top.href is not None)
         # Nothing is added to `elements` while a block or table is open, so this is its index.
         if top.href is not None:
-            self.links.append((len(self.elements), top.href, _clean(text)))
+            self.links.append((len(self.elements), top.href, _clean(raw)))
         if self.table_depth:
-            self.table_cells[-1].append(text)
+            self.table_cells[-1].append(raw)
             self.table_runs.append(run)
         else:
             self.runs.append(run)
 
-    def _preformatted_lines(self, raw: str, start: int, top: _OpenTag) -> None:
+    def _preformatted_lines(self, raw: str, top: _OpenTag) -> None:
         """Preformatted text (an old filing in <pre>) is laid out by line: each line is a block."""
-        position = start
-        for line in raw.splitlines(keepends=True):
+        for number, line in enumerate(raw.splitlines(keepends=True)):
             if "\f" in line:
-                self._page_break(position)
+                self._page_break()
             if line.strip():
-                text = html_entities.unescape(line) if "&" in line else line
-                self.runs.append(_Run(text, position, position + len(line.rstrip()), top.style, False))
+                self.runs.append(_Run(line, top.style, False, after_markup=number == 0))
                 self._flush_block()
-            position += len(line)
-
-    @property
-    def preformatted(self) -> bool:
-        return any(open_tag.name == "pre" for open_tag in self.stack)
 
     def _block_break(self) -> None:
         if self.table_depth:
@@ -492,13 +750,14 @@ class _HtmlWalk:
         if any(not part.isspace() for part in self.table_cells[-1]):
             self.table_cells.append([])
 
-    def _page_break(self, at: int) -> None:
+    def _page_break(self) -> None:
         if self.table_depth:
             return
         self._flush_block()
         if self.elements and self.elements[-1].kind is ElementKind.PAGE_BREAK:
             return
-        self._add(ElementKind.PAGE_BREAK, "", _Style(), None, at, at)
+        at = self.offsets.cursor
+        self._add(ElementKind.PAGE_BREAK, "", _Style(), None, (at, at))
 
     def _flush_block(self) -> None:
         runs = self.runs
@@ -517,14 +776,10 @@ class _HtmlWalk:
         if not text:
             return
         style, bold_prefix = _dominant_style(visible)
-        linked = all(run.in_link for run in visible)
-        if all_hidden or _is_furniture_text(text) or (linked and _BACK_LINK.match(text)):
-            kind = ElementKind.PAGE_FURNITURE
-        else:
-            kind = ElementKind.TEXT
-        self._add(kind, text, style, bold_prefix, visible[0].start, visible[-1].end)
+        kind = ElementKind.PAGE_FURNITURE if all_hidden or is_furniture_text(text) else ElementKind.TEXT
+        self._add(kind, text, style, bold_prefix, self.offsets.element_span(visible[0], visible[-1]))
 
-    def _flush_table(self, end: int) -> None:
+    def _flush_table(self) -> None:
         rows = ["".join(cells) for cells in self.table_cells]
         lines = [" | ".join(_clean(cell) for cell in row.split("\t") if _clean(cell)) for row in rows]
         text = "\n".join(line for line in lines if line)
@@ -534,17 +789,13 @@ class _HtmlWalk:
         if not text:
             return
         style, _ = _dominant_style(runs)
-        first_cell = text.split(" | ", 1)[0]
-        if all(run.style.hidden for run in runs) or (
-            "\n" not in text and (_is_furniture_text(text) or _BACK_LINK.match(first_cell))
-        ):
-            kind = ElementKind.PAGE_FURNITURE
-        else:
-            kind = ElementKind.TABLE
-        self._add(kind, text, style, None, self.table_start, end)
+        hidden = all(run.style.hidden for run in runs)
+        kind = ElementKind.PAGE_FURNITURE if hidden or is_furniture_row(text) else ElementKind.TABLE
+        span = (self.table_start, self.offsets.table_end(runs[-1] if runs else None))
+        self._add(kind, text, style, None, span)
 
     def _add(
-        self, kind: ElementKind, text: str, style: _Style, bold_prefix: str | None, start: int, end: int
+        self, kind: ElementKind, text: str, style: _Style, bold_prefix: str | None, span: tuple[int, int]
     ) -> None:
         index = len(self.elements)
         for anchor in self.pending_anchors:
@@ -561,13 +812,15 @@ class _HtmlWalk:
                 font_size=style.font_size,
                 centered=style.centered,
                 bold_prefix=bold_prefix,
-                html_start=start,
-                html_end=end,
+                html_start=span[0],
+                html_end=span[1],
             )
         )
 
 
-def _tag_effect(parent: _Style, name: str, attributes: str, class_css: dict[str, str]) -> _TagEffect:
+def _tag_effect(
+    parent: _Style, name: str, attributes: Mapping[str, str], class_css: dict[str, str]
+) -> _TagEffect:
     bold, italic, underline = parent.bold, parent.italic, parent.underline
     if name in ("b", "strong") or name in _HEADING_TAGS:
         bold = True
@@ -575,56 +828,25 @@ def _tag_effect(parent: _Style, name: str, attributes: str, class_css: dict[str,
         italic = True
     elif name == "u":
         underline = True
-    style = _Style(bold, italic, underline, parent.font_size, parent.hidden, parent.centered or name == "center")
+    style = _Style(
+        bold, italic, underline, parent.font_size, parent.hidden, parent.centered or name == "center"
+    )
+    if (attributes.get("align") or "").lower() == "center":
+        style = replace(style, centered=True)
+    if "hidden" in attributes or (attributes.get("type") or "").lower() == "hidden":
+        style = replace(style, hidden=True)
+    # Class rules first, in the order the class attribute names them, so the inline style wins.
+    effects = [
+        _css_effect(class_css[name]) for name in (attributes.get("class") or "").split() if name in class_css
+    ]
+    if "style" in attributes:
+        effects.append(_css_effect(attributes["style"]))
     page_break_before = page_break_after = False
-    href = None
-    anchors: list[str] = []
-    declarations: list[str] = []  # class rules first, so the inline style wins
-    if attributes and "=" in attributes:
-        for key, raw_value in _ATTRIBUTE.findall(attributes):
-            key = key.lower()
-            value = raw_value.strip("\"'")
-            if key == "class" and class_css:
-                declarations[:0] = [class_css[c] for c in value.split() if c in class_css]
-            elif key == "style":
-                declarations.append(value)
-            elif key == "align" and value.lower() == "center":
-                style = replace(style, centered=True)
-            elif key == "hidden" or (key == "type" and value.lower() == "hidden"):
-                style = replace(style, hidden=True)
-            elif key in ("id", "name") and not name.startswith("ix:"):
-                anchors.append(value)
-            elif key == "href" and value.startswith("#"):
-                href = html_entities.unescape(value[1:])
-    for css in declarations:
-        style = _apply_css(style, css)
-        lowered = css.lower()
-        page_break_before = page_break_before or bool(_BREAK_BEFORE.search(lowered))
-        page_break_after = page_break_after or bool(_BREAK_AFTER.search(lowered))
-    return _TagEffect(style, page_break_before, page_break_after, href, tuple(anchors))
-
-
-def _apply_css(style: _Style, css: str) -> _Style:
-    changes: dict[str, object] = {}
-    for prop, raw_value in _CSS_DECLARATION.findall(css):
-        prop = prop.lower()
-        value = raw_value.strip().lower()
-        if prop == "font-weight":
-            changes["bold"] = value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600)
-        elif prop == "font-style":
-            changes["italic"] = value in ("italic", "oblique")
-        elif prop in ("text-decoration", "text-decoration-line"):
-            changes["underline"] = "underline" in value
-        elif prop == "font-size":
-            size = _FONT_SIZE.match(value)
-            if size and size.group(2):
-                points = float(size.group(1)) * (0.75 if size.group(2).lower() == "px" else 1.0)
-                changes["font_size"] = round(points, 1)
-        elif prop == "display" and value.startswith("none"):
-            changes["hidden"] = True
-        elif prop == "text-align":
-            changes["centered"] = value.startswith("center")
-    return replace(style, **changes) if changes else style  # type: ignore[arg-type]
+    for effect in effects:
+        style = _apply(style, effect)
+        page_break_before = page_break_before or effect.page_break_before
+        page_break_after = page_break_after or effect.page_break_after
+    return _TagEffect(style, page_break_before, page_break_after)
 
 
 def _dominant_style(runs: list[_Run]) -> tuple[_Style, str | None]:
@@ -673,46 +895,3 @@ def _run_in_heading(runs: list[_Run], weights: list[int], total: int) -> str | N
 
 def _clean(text: str) -> str:
     return _WHITESPACE.sub(" ", text.replace("\u00a0", " ").replace("\u200b", "")).strip()
-
-
-def _mark_running_lines(elements: list[Element]) -> None:
-    """Mark running headers/footers: short lines that repeat next to page breaks."""
-    breaks = [element.index for element in elements if element.kind is ElementKind.PAGE_BREAK]
-    if len(breaks) < _RUNNING_LINE_MIN_REPEATS:
-        return
-    near: dict[str, list[int]] = {}
-    for position in breaks:
-        for step in (-1, 1):
-            seen = 0
-            cursor = position + step
-            while 0 <= cursor < len(elements) and seen < _RUNNING_LINE_WINDOW:
-                element = elements[cursor]
-                if element.kind is ElementKind.PAGE_BREAK:
-                    break
-                if element.kind is not ElementKind.PAGE_FURNITURE:
-                    seen += 1
-                    if element.kind is not ElementKind.PAGE_BREAK and _is_running_line_candidate(element):
-                        key = re.sub(r"\d+", "#", element.text.lower())
-                        near.setdefault(key, []).append(cursor)
-                cursor += step
-    min_repeats = max(_RUNNING_LINE_MIN_REPEATS, len(breaks) // _RUNNING_LINE_MIN_PAGE_SHARE)
-    for indexes in near.values():
-        repeated = set(indexes)
-        if len(repeated) < min_repeats:
-            continue
-        # A running header is set the same way on every page; the section heading it repeats
-        # ("Item 1A. Risk Factors" atop each page) is set differently and stays a heading.
-        usual = Counter(_line_style(elements[index]) for index in repeated).most_common(1)[0][0]
-        for index in repeated:
-            if _line_style(elements[index]) == usual:
-                elements[index] = replace(elements[index], kind=ElementKind.PAGE_FURNITURE)
-
-
-def _line_style(element: Element) -> tuple[bool, float | None]:
-    return element.bold, element.font_size
-
-
-def _is_running_line_candidate(element: Element) -> bool:
-    if len(element.text) > _RUNNING_LINE_MAX_CHARS:
-        return False
-    return element.kind is ElementKind.TEXT or (element.kind is ElementKind.TABLE and "\n" not in element.text)

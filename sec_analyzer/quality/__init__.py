@@ -1,9 +1,11 @@
-"""Quality gates: Great Expectations suites over a filing's items, segments and embeddings.
+"""Quality gates: Great Expectations suites over a filing's items, segments, vectors and labels.
 
-`suites.evaluate_filing(FilingUnderTest)` returns one `CheckOutcome` per named expectation in four
-groups (completeness, cleanliness, substance, consistency) with thresholds and severities from
-`configs/quality/<group>.yaml`; `suites.group_verdict` folds them into a check verdict and
-`metadata.check_metadata` into the JSON-able metadata a Dagster asset check attaches, for one
-partition or a batch. `report` reads those checks back from a Dagster instance
-(`sec-analyzer checks-report`). Nothing here imports Great Expectations or Dagster at import time.
+`inputs.filing_under_test` assembles a filing from its stage artifacts (through the stage
+contracts); `suites.evaluate_filing` returns one `CheckOutcome` per named expectation of the
+groups asked for, with thresholds and severities from `configs/quality/<group>.yaml`;
+`verdicts` folds them into per-filing verdicts of each gate (text groups guard `risk_segments`,
+model-output groups guard `risk_classifications`), decides whether a filing may be published and
+how severe a batched run's checks are; `metadata.check_metadata` gives the JSON-able metadata of
+a check over one or many partitions, and `report` renders the checks report. Nothing here imports
+Great Expectations or Dagster at import time.
 """

@@ -1,12 +1,14 @@
 """Turns a `FilingUnderTest` into the frames the suites validate.
 
-Derived columns (the expected ordinal of each row, the gap to the previous span, ...) and the
-one-row document frame are computed here, as data; whether they are acceptable is decided only by
-the GX expectations in `suites`.
+Derived columns (the expected ordinal of each row, the gap to the previous span, the number of
+different texts sharing a vector, ...) and the one-row document frame are computed here, as data;
+whether they are acceptable is decided only by the GX expectations in `suites`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 
@@ -14,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from sec_analyzer.errors import SecAnalyzerError
-from sec_analyzer.quality.model import FilingUnderTest
+from sec_analyzer.quality.inputs import FilingUnderTest
 
 ITEM_STATUSES = frozenset({"found", "absent"})
 REQUIRED_ITEM_COLUMNS = ("item_id", "status", "absent_reason")
 REQUIRED_SEGMENT_COLUMNS = ("ordinal", "heading", "text", "start_offset", "end_offset")
+REQUIRED_CLASSIFICATION_COLUMNS = ("ordinal", "primary_category", "labels")
 OPENING_CHARS = 300
 ITEM_1A = "1A"
 
@@ -33,10 +36,13 @@ class FilingFrames:
     items: pd.DataFrame
     document: pd.DataFrame  # exactly one row
     embeddings: pd.DataFrame | None
+    classifications: pd.DataFrame | None
+    labels: pd.DataFrame | None  # one row per label of a classification
 
     def frame(self, name: str) -> pd.DataFrame:
-        frame = getattr(self, name)
-        assert frame is not None, f"no {name} frame for this filing"
+        frame: pd.DataFrame | None = getattr(self, name)
+        if frame is None:
+            raise QualityInputError(f"a check reads the {name} frame, which this filing does not have")
         return frame
 
 
@@ -60,7 +66,8 @@ def build_frames(filing: FilingUnderTest) -> FilingFrames:
     items = _item_frame(filing)
     segments = _segment_frame(filing)
     text = filing.item_1a_text or ""
-    embeddings = _embedding_frame(filing)
+    embeddings = _embedding_frame(filing, segments)
+    classifications, labels = _classification_frames(filing)
     document = pd.DataFrame(
         [
             {
@@ -75,12 +82,23 @@ def build_frames(filing: FilingUnderTest) -> FilingFrames:
                 "document_type": None
                 if filing.document_type is None
                 else filing.document_type.strip().upper(),
-                "embedding_rows": None if filing.embeddings is None else int(filing.embeddings.shape[0]),
-                "embedding_dimension": None if filing.embeddings is None else int(filing.embeddings.shape[1]),
+                "embedding_rows": None if embeddings is None else len(embeddings),
+                # Zero vectors have no dimension to judge (a filing without risk factors).
+                "embedding_dimension": None
+                if embeddings is None or embeddings.empty
+                else int(np.asarray(filing.embeddings).shape[1]),
+                "classification_rows": None if classifications is None else len(classifications),
             }
         ]
     )
-    return FilingFrames(segments=segments, items=items, document=document, embeddings=embeddings)
+    return FilingFrames(
+        segments=segments,
+        items=items,
+        document=document,
+        embeddings=embeddings,
+        classifications=classifications,
+        labels=labels,
+    )
 
 
 def _checked_columns(frame: object, required: tuple[str, ...], what: str, partition_key: str) -> pd.DataFrame:
@@ -131,11 +149,18 @@ def _segment_frame(filing: FilingUnderTest) -> pd.DataFrame:
     texts = segments["text"].map(lambda value: "" if _is_missing(value) else str(value)).astype(str)
     headings = segments["heading"].map(lambda value: "" if _is_missing(value) else str(value)).astype(str)
     segments["opening"] = headings + "\n" + texts.str.slice(0, OPENING_CHARS)
-    segments["text_key"] = texts.str.lower().str.split().str.join(" ")
+    segments["text_key"] = _folded(texts)
+    # What the embedding model reads (heading and body), folded as its uncased tokenizer folds it.
+    segments["embedded_key"] = _folded(headings + "\n" + texts)
     return segments
 
 
-def _embedding_frame(filing: FilingUnderTest) -> pd.DataFrame | None:
+def _folded(texts: pd.Series) -> pd.Series:
+    return texts.str.lower().str.split().str.join(" ")
+
+
+def _embedding_frame(filing: FilingUnderTest, segments: pd.DataFrame) -> pd.DataFrame | None:
+    """One row per vector, beside the text of the segment in the same position."""
     if filing.embeddings is None:
         return None
     vectors = np.asarray(filing.embeddings)
@@ -144,11 +169,61 @@ def _embedding_frame(filing: FilingUnderTest) -> pd.DataFrame | None:
             f"embeddings of {filing.partition_key} must be a 2-D array (segments x dimension), "
             f"got shape {vectors.shape}"
         )
-    norms = np.linalg.norm(vectors.astype(np.float64), axis=1)
+    wide = vectors.astype(np.float64)
+    norms = np.linalg.norm(wide, axis=1)
     # A vector holding NaN or inf has no norm; -1 makes it fail the unit-norm range instead of being
     # skipped as a missing value.
     norms = np.where(np.isfinite(norms), norms, -1.0)
-    return pd.DataFrame({"row": range(len(vectors)), "norm": norms})
+    frame = pd.DataFrame(
+        {
+            "row": range(len(vectors)),
+            "norm": norms,
+            "nonfinite_values": (~np.isfinite(wide)).sum(axis=1),
+            "vector_key": [
+                hashlib.sha256(np.ascontiguousarray(vector).tobytes()).hexdigest() for vector in wide
+            ],
+            "embedded_key": segments["embedded_key"].reindex(range(len(vectors))).to_numpy(),
+        }
+    )
+    frame["texts_sharing_vector"] = frame.groupby("vector_key")["embedded_key"].transform("nunique")
+    return frame
+
+
+def _classification_frames(filing: FilingUnderTest) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """One row per classified risk, and one row per label of a risk."""
+    if filing.classifications is None:
+        return None, None
+    risks = _checked_columns(
+        filing.classifications, REQUIRED_CLASSIFICATION_COLUMNS, "classifications", filing.partition_key
+    ).copy()
+    parsed = risks["labels"].map(_parsed_labels)
+    risks["label_count"] = parsed.map(len)
+    risks["first_label"] = parsed.map(lambda labels: labels[0]["category"] if labels else None)
+    labels = pd.DataFrame(
+        [
+            {"ordinal": ordinal, "category": label["category"], "score": label["score"]}
+            for ordinal, risk_labels in zip(risks["ordinal"], parsed, strict=True)
+            for label in risk_labels
+        ],
+        columns=["ordinal", "category", "score"],
+    )
+    labels["score"] = pd.to_numeric(labels["score"], errors="coerce")
+    return risks, labels
+
+
+def _parsed_labels(value: object) -> list[dict[str, object]]:
+    """The labels of one risk; unreadable JSON counts as no labels, which the label count fails."""
+    try:
+        labels = json.loads(str(value))
+    except ValueError:
+        return []
+    if not isinstance(labels, list):
+        return []
+    return [
+        {"category": label.get("category"), "score": label.get("score")}
+        for label in labels
+        if isinstance(label, dict)
+    ]
 
 
 def _coverage(segments: pd.DataFrame, text_length: int) -> float:

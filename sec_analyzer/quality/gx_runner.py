@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from sec_analyzer.quality.model import Severity
+from sec_analyzer.quality.verdicts import Severity
 
 _DATASOURCE_NAME = "sec_analyzer_quality"
 _GX_SEVERITY = {"ERROR": "critical", "WARN": "warning"}

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from sec_analyzer.quality.model import CheckOutcome, Severity, group_verdict
+from sec_analyzer.quality.verdicts import CheckOutcome, Severity, group_verdict
 
 STATUS_ICONS = {"passed": "✅", "failed": "❌", "warned": "⚠️", "skipped": "⏭️"}
 SUMMARY_MAX_ROWS = 20

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sec_analyzer.errors import ConfigurationError
-from sec_analyzer.quality.model import GROUPS, Severity
+from sec_analyzer.quality.verdicts import QUALITY_GROUPS, Severity
 from sec_analyzer.settings import config_dir
 
 
@@ -102,6 +102,15 @@ class ToleranceSettings(ExpectationSettings):
     tolerance: float = Field(gt=0)
 
 
+class LabelCountSettings(ExpectationSettings):
+    min_labels: int = Field(ge=1)
+    max_labels: int = Field(ge=1)
+
+
+class CategoryShareSettings(ShareSettings):
+    category: str
+
+
 class CompletenessThresholds(_Strict):
     upstream_stages_succeeded: ExpectationSettings
     segment_fields_present: SegmentFieldsSettings
@@ -113,8 +122,9 @@ class CompletenessThresholds(_Strict):
 
 class CleanlinessThresholds(_Strict):
     html_residue: PatternSettings
-    table_of_contents_lines: PatternSettings
-    page_number_lines: PatternSettings
+    # Their patterns are the page-furniture rules of `preprocessing.page_furniture`.
+    table_of_contents_lines: ExpectationSettings
+    page_number_lines: ExpectationSettings
     control_characters: PatternSettings
 
 
@@ -137,24 +147,35 @@ class ConsistencyThresholds(_Strict):
     fiscal_year_known: ExpectationSettings
     document_type_is_10k: DocumentTypeSettings
     document_type_known: ExpectationSettings
+
+
+class VectorsThresholds(_Strict):
     embedding_rows_match_segments: ExpectationSettings
     embedding_dimension: DimensionSettings
     embedding_unit_norm: ToleranceSettings
+    embedding_values_finite: ExpectationSettings
+    identical_vectors_have_identical_texts: ExpectationSettings
 
 
-THRESHOLD_MODELS: dict[str, type[_Strict]] = {
-    "completeness": CompletenessThresholds,
-    "cleanliness": CleanlinessThresholds,
-    "substance": SubstanceThresholds,
-    "consistency": ConsistencyThresholds,
-}
+class ClassificationThresholds(_Strict):
+    one_primary_per_risk: ExpectationSettings
+    primary_in_taxonomy: ExpectationSettings
+    primary_is_top_label: ExpectationSettings
+    label_count: LabelCountSettings
+    labels_in_taxonomy: ExpectationSettings
+    scores_in_unit_interval: ExpectationSettings
+    category_share: CategoryShareSettings
 
 
 class QualityThresholds(_Strict):
+    """Every group's thresholds; a field per quality group, each read from `<group>.yaml`."""
+
     completeness: CompletenessThresholds
     cleanliness: CleanlinessThresholds
     substance: SubstanceThresholds
     consistency: ConsistencyThresholds
+    vectors: VectorsThresholds
+    classification: ClassificationThresholds
 
 
 def quality_config_dir() -> Path:
@@ -171,24 +192,27 @@ def load_thresholds(
     must be stricter or looser than the committed defaults.
     """
     directory = directory or quality_config_dir()
-    unknown = set(overrides or {}) - set(GROUPS)
+    unknown = set(overrides or {}) - set(QUALITY_GROUPS)
     if unknown:
         raise QualityConfigError(
-            f"unknown quality group(s) in overrides: {sorted(unknown)}; known: {list(GROUPS)}"
+            f"unknown quality group(s) in overrides: {sorted(unknown)}; known: {list(QUALITY_GROUPS)}"
         )
     groups = {}
-    for group in GROUPS:
-        raw = _read_group_file(directory / f"{group}.yaml")
+    for group in QUALITY_GROUPS:
+        groups[group] = _read_group_file(directory / f"{group}.yaml")
         for expectation, changes in (overrides or {}).get(group, {}).items():
-            raw[expectation] = {**raw.get(expectation, {}), **changes}
-        try:
-            groups[group] = THRESHOLD_MODELS[group].model_validate(raw)
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
-            )
-            raise QualityConfigError(f"{directory / f'{group}.yaml'} is invalid: {problems}") from error
-    return QualityThresholds.model_validate(groups)
+            groups[group][expectation] = {**groups[group].get(expectation, {}), **changes}
+    try:
+        return QualityThresholds.model_validate(groups)
+    except ValidationError as error:
+        issues = error.errors()
+        group = str(issues[0]["loc"][0])
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc'][1:])}: {issue['msg']}"
+            for issue in issues
+            if issue["loc"][0] == group
+        )
+        raise QualityConfigError(f"{directory / f'{group}.yaml'} is invalid: {problems}") from error
 
 
 def _read_group_file(path: Path) -> dict[str, Any]:

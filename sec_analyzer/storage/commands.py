@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import click
 
+from sec_analyzer.redaction import masked_url
 from sec_analyzer.settings import get_settings
-from sec_analyzer.storage.db_clients import create_db_engine, display_url
-from sec_analyzer.storage.schema import (
-    SchemaOutdatedError,
-    current_revision,
-    ensure_schema_current,
-    head_revision,
-    upgrade_to_head,
-)
+from sec_analyzer.storage.db_clients import create_db_engine
+from sec_analyzer.storage.schema import current_revision, head_revision, schema_problem, upgrade_to_head
 
 URL_HELP = (
     "Results database URL (default: SEC_ANALYZER_DATABASE_URL, else the SQLite file in the data folder)."
@@ -31,10 +26,10 @@ def upgrade(url: str | None) -> None:
     target = url or get_settings().resolved_database_url
     result = upgrade_to_head(target)
     if result.previous == result.current:
-        click.echo(f"{display_url(target)}: already at {result.current}")
+        click.echo(f"{masked_url(target)}: already at {result.current}")
     else:
         click.echo(
-            f"{display_url(target)}: upgraded from {result.previous or 'an empty database'} to {result.current}"
+            f"{masked_url(target)}: upgraded from {result.previous or 'an empty database'} to {result.current}"
         )
 
 
@@ -46,12 +41,8 @@ def current(url: str | None) -> None:
     engine = create_db_engine(target)
     try:
         revision = current_revision(engine)
-        try:
-            ensure_schema_current(engine)
-            state = "up to date"
-        except SchemaOutdatedError as outdated:
-            state = str(outdated)
+        state = schema_problem(engine) or "up to date"
     finally:
         engine.dispose()
-    click.echo(f"{display_url(target)}: at {revision or 'no revision (empty)'}; code needs {head_revision()}")
+    click.echo(f"{masked_url(target)}: at {revision or 'no revision (empty)'}; code needs {head_revision()}")
     click.echo(state)

@@ -26,8 +26,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
+from sec_analyzer.redaction import masked_url
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
+# Execution option: the connection's transactions take SQLite's write lock when they begin
+# (BEGIN IMMEDIATE), for a writer whose earlier reads must still hold when it writes.
+SQLITE_WRITE_LOCK = "sqlite_write_lock"
 
 
 class DatabaseUnavailableError(SecAnalyzerError):
@@ -40,21 +44,16 @@ def normalize_database_url(url: str) -> URL:
         parsed = make_url(
             url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
         )
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:
+        # ValueError: a port that is not a number (`host:abc`).
         raise ConfigurationError(
-            "the results database URL is not a valid SQLAlchemy URL "
+            f"the results database URL {masked_url(url)} is not a valid SQLAlchemy URL "
             "(examples: sqlite:////abs/path/results.db, postgresql://user@host:5432/db); "
             "set SEC_ANALYZER_DATABASE_URL"
         ) from error
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
-
-
-def display_url(url: str | URL) -> str:
-    """The URL with its password hidden, for messages and logs."""
-    parsed = url if isinstance(url, URL) else normalize_database_url(url)
-    return parsed.render_as_string(hide_password=True)
 
 
 def create_db_engine(url: str) -> Engine:
@@ -95,7 +94,8 @@ def _create_sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        write_lock = connection.get_execution_options().get(SQLITE_WRITE_LOCK, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_lock else "BEGIN")
 
     return engine
 
@@ -106,7 +106,7 @@ def open_connection(engine: Engine) -> Connection:
         return engine.connect()
     except OperationalError as error:
         raise DatabaseUnavailableError(
-            f"cannot open the results database {display_url(engine.url)}: {error.orig}; "
+            f"cannot open the results database {masked_url(str(engine.url))}: {masked_url(str(error.orig))}; "
             "check SEC_ANALYZER_DATABASE_URL and that the server is running"
         ) from error
 

@@ -251,8 +251,9 @@ class MongoFilingIndex:
 
 def filing_index_from_settings(settings: Settings, engine: Engine) -> FilingIndex:
     """MongoDB when `settings.mongodb_uri` is set, else the results database behind `engine`."""
-    if settings.mongodb_uri:
-        return MongoFilingIndex(settings.mongodb_uri, settings.mongodb_database)
+    mongodb_uri = settings.resolved_mongodb_uri
+    if mongodb_uri:
+        return MongoFilingIndex(mongodb_uri, settings.mongodb_database)
     return SqlFilingIndex(engine)
 
 

@@ -138,15 +138,19 @@ class EmbeddingRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     filing_id: Mapped[int] = mapped_column(Integer)
     ordinal: Mapped[int] = mapped_column(Integer)
+    model_name: Mapped[str] = mapped_column(String(128))
     model_version: Mapped[str] = mapped_column(String(128))
+    embedding_path: Mapped[str] = mapped_column(String(32))
     dimension: Mapped[int] = mapped_column(Integer)
     vector: Mapped[list[float]] = mapped_column(FloatVector)
 
 
 class ClassificationRow(Base):
+    """One label of one risk factor: rank 1 is the primary, then up to two secondary labels."""
+
     __tablename__ = "classifications"
     __table_args__ = (
-        UniqueConstraint("filing_id", "ordinal", "model_version"),
+        UniqueConstraint("filing_id", "ordinal", "model_version", "label"),
         ForeignKeyConstraint(
             ["filing_id", "ordinal"], ["risk_factors.filing_id", "risk_factors.ordinal"], ondelete="CASCADE"
         ),
@@ -155,15 +159,20 @@ class ClassificationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     filing_id: Mapped[int] = mapped_column(Integer)
     ordinal: Mapped[int] = mapped_column(Integer)
+    model_name: Mapped[str] = mapped_column(String(128))
     model_version: Mapped[str] = mapped_column(String(128))
     label: Mapped[str] = mapped_column(String(64), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
 
 
 class RiskFactorChangeRow(Base):
     """Year over year: how each risk factor of one filing maps to the company's next filing.
 
-    `from_ordinal` is empty for an added risk factor and `to_ordinal` for a removed one.
+    `from_ordinal` is empty for an added (NEW) risk factor and `to_ordinal` for a removed one.
+    `merged_into` (a removed risk's partner in the later filing) and `split_from` (an added
+    risk's partner in the earlier one) are ordinals; `diff` holds the word diff of a modified
+    risk's heading and body (`sec_analyzer.analysis.changes`).
     """
 
     __tablename__ = "risk_factor_changes"
@@ -182,6 +191,12 @@ class RiskFactorChangeRow(Base):
     to_ordinal: Mapped[int | None] = mapped_column(Integer)
     change_type: Mapped[str] = mapped_column(String(16))
     similarity: Mapped[float | None] = mapped_column(Float)
+    changed_words_share: Mapped[float | None] = mapped_column(Float)
+    merged_into: Mapped[int | None] = mapped_column(Integer)
+    split_from: Mapped[int | None] = mapped_column(Integer)
+    moved: Mapped[bool] = mapped_column(Boolean, default=False)
+    category_changed: Mapped[bool] = mapped_column(Boolean, default=False)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
 
 
 class ModelRegistryRow(Base):

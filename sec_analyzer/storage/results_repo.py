@@ -8,7 +8,7 @@ killed process mid-write leaves the previous complete state: readers never see h
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -69,7 +69,22 @@ class FilingRecord:
 
 
 @dataclass(frozen=True)
+class ModelOutputs:
+    """A filing's vectors and classifications, each set from one model; keyed by risk ordinal."""
+
+    embedding_model: str
+    embedding_version: str
+    embedding_path: str
+    dimension: int
+    vectors: Mapping[int, Sequence[float]]
+    classifier_name: str
+    classifier_version: str
+    labels: Mapping[int, Sequence[tuple[str, float]]]  # primary first
+
+
+@dataclass(frozen=True)
 class PublishSummary:
+    filing_id: int
     accession_number: str
     partition_key: str
     created: bool
@@ -84,12 +99,20 @@ class ResultsRepository:
         self._engine = engine
 
     def publish_filing(
-        self, filing: FilingRecord, items: Sequence[ItemRecord], risk_factors: Sequence[RiskFactor]
+        self,
+        filing: FilingRecord,
+        items: Sequence[ItemRecord],
+        risk_factors: Sequence[RiskFactor],
+        outputs: ModelOutputs | None = None,
     ) -> PublishSummary:
-        _validate(filing, items, risk_factors)
+        """Replace everything the database holds of this filing in one transaction."""
+        _validate(filing, items, risk_factors, outputs)
         try:
             with session_scope(self._engine) as session:
-                return _publish(session, filing, items, risk_factors)
+                summary = _publish(session, filing, items, risk_factors)
+                if outputs is not None:
+                    _replace_model_outputs(session, summary.filing_id, outputs)
+                return summary
         except (IntegrityError, DataError) as error:
             # The first line names the constraint; PostgreSQL's DETAIL line repeats the whole row.
             reason = str(error.orig).splitlines()[0]
@@ -209,6 +232,7 @@ def _publish(
 
     removed = _replace_risk_factors(session, filing_id, risk_factors)
     return PublishSummary(
+        filing_id=filing_id,
         accession_number=filing.accession_number,
         partition_key=filing.partition_key,
         created=created,
@@ -251,6 +275,27 @@ def _replace_risk_factors(session: Session, filing_id: int, risk_factors: Sequen
             key=["filing_id", "ordinal"],
         )
     return len(removed)
+
+
+def _replace_model_outputs(session: Session, filing_id: int, outputs: ModelOutputs) -> None:
+    """The filing's vectors and labels become exactly these: one model version each, never a mix."""
+    for derived in (EmbeddingRow, ClassificationRow):
+        session.execute(delete(derived).where(derived.filing_id == filing_id))
+    if outputs.vectors:
+        session.execute(insert(EmbeddingRow), [
+            {"filing_id": filing_id, "ordinal": ordinal, "model_name": outputs.embedding_model,
+             "model_version": outputs.embedding_version, "embedding_path": outputs.embedding_path,
+             "dimension": outputs.dimension, "vector": [float(value) for value in vector]}
+            for ordinal, vector in outputs.vectors.items()
+        ])
+    rows = [
+        {"filing_id": filing_id, "ordinal": ordinal, "model_name": outputs.classifier_name,
+         "model_version": outputs.classifier_version, "label": label, "rank": rank, "score": float(score)}
+        for ordinal, labels in outputs.labels.items()
+        for rank, (label, score) in enumerate(labels, start=1)
+    ]
+    if rows:
+        session.execute(insert(ClassificationRow), rows)
 
 
 def _filing_values(filing: FilingRecord) -> dict[str, Any]:
@@ -298,7 +343,12 @@ def _risk_factor_values(filing_id: int, factor: RiskFactor) -> dict[str, Any]:
     }
 
 
-def _validate(filing: FilingRecord, items: Sequence[ItemRecord], risk_factors: Sequence[RiskFactor]) -> None:
+def _validate(
+    filing: FilingRecord,
+    items: Sequence[ItemRecord],
+    risk_factors: Sequence[RiskFactor],
+    outputs: ModelOutputs | None = None,
+) -> None:
     """Reject bad input before the transaction starts, with a message that names the culprit."""
     problems = filing_identity_problems(
         filing.accession_number, filing.partition_key, filing.ticker, filing.fiscal_year
@@ -309,10 +359,26 @@ def _validate(filing: FilingRecord, items: Sequence[ItemRecord], risk_factors: S
     problems += _duplicates("risk factor ordinal", (factor.ordinal for factor in risk_factors))
     for factor in risk_factors:
         problems += _risk_factor_problems(factor)
+    if outputs is not None:
+        problems += _model_output_problems(outputs, {factor.ordinal for factor in risk_factors})
     if problems:
         raise PublishError(
             f"refusing to publish {filing.accession_number} ({filing.partition_key}): " + "; ".join(problems)
         )
+
+
+def _model_output_problems(outputs: ModelOutputs, ordinals: set[int]) -> list[str]:
+    problems = []
+    for what, keyed in (("vector", outputs.vectors), ("classification", outputs.labels)):
+        if set(keyed) != ordinals:
+            problems.append(f"{what}s cover risk ordinals {sorted(keyed)}, not the filing's {sorted(ordinals)}")
+    problems += [f"risk {ordinal}: vector of {len(vector)} values, not {outputs.dimension}"
+                 for ordinal, vector in outputs.vectors.items() if len(vector) != outputs.dimension]
+    problems += [f"risk {ordinal}: non-finite vector value"
+                 for ordinal, vector in outputs.vectors.items() if not all(math.isfinite(v) for v in vector)]
+    problems += [f"risk {ordinal}: {len(labels)} labels (1 to 3 allowed)"
+                 for ordinal, labels in outputs.labels.items() if not 1 <= len(labels) <= 3]
+    return problems
 
 
 def _item_problems(item: ItemRecord) -> list[str]:

@@ -4,9 +4,11 @@ against the real local EDGAR server (`EdgarMirror`)."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -16,10 +18,11 @@ import pytest
 
 from sec_analyzer.acquisition.edgar_client import (
     EdgarClient,
+    EdgarMalformedResponseError,
     EdgarNotFoundError,
+    EdgarResponseTooLargeError,
     EdgarUnavailableError,
     ListedFiling,
-    NoFilingForYearError,
     RateLimitedError,
     UndeclaredToolError,
     UnknownTickerError,
@@ -31,8 +34,8 @@ from sec_analyzer.acquisition.edgar_client import (
     parse_submission_columns,
     validate_user_agent,
 )
-from sec_analyzer.acquisition.mirror import EdgarMirror
 from sec_analyzer.acquisition.rate_limit import RateLimiter
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.errors import ConfigurationError
 from sec_analyzer.settings import Settings
 from sec_analyzer_tests.acquisition.test_rate_limit import busiest_window
@@ -278,20 +281,20 @@ def test_annual_reports_include_the_older_page_files_only_when_needed(
     assert oldest.url == f"{mirror.base_url}/Archives/edgar/data/1318605/000119312511054847/d10k.htm"
 
 
-def test_filing_for_fiscal_year_follows_the_report_date_rule(client: EdgarClient) -> None:
-    apple = client.filing_for_fiscal_year("AAPL", 2024)
+def test_fiscal_year_candidates_put_the_report_date_rule_first(client: EdgarClient) -> None:
+    apple = client.fiscal_year_candidates("AAPL", 2024)[0]
     assert (apple.accession_number, apple.primary_document) == ("0000320193-24-000123", "aapl-20240928.htm")
-    assert client.filing_for_fiscal_year("NVDA", 2024).report_date == date(2024, 1, 28)
-    tesla = client.filing_for_fiscal_year("TSLA", 2024)
+    assert client.fiscal_year_candidates("NVDA", 2024)[0].report_date == date(2024, 1, 28)
+    tesla = client.fiscal_year_candidates("TSLA", 2024)[0]
     assert (tesla.form, tesla.accession_number) == ("10-K", "0001628280-25-003063")
-    with pytest.raises(NoFilingForYearError, match=r"AAPL .*2031"):
-        client.filing_for_fiscal_year("AAPL", 2031)
-    with pytest.raises(NoFilingForYearError, match=r"TSLA .*2003"):
-        client.filing_for_fiscal_year("TSLA", 2003)  # searched through the older page file too
+    assert client.fiscal_year_candidates("AAPL", 2031) == []
+    assert client.fiscal_year_candidates("TSLA", 2003) == []  # searched through the older page file too
+    by_cik = client.fiscal_year_candidates("CIK0000320193", 2024)[0]
+    assert (by_cik.accession_number, by_cik.ticker) == ("0000320193-24-000123", "CIK0000320193")
 
 
 def test_download_returns_the_document_bytes(client: EdgarClient, edgar_samples_dir: Path) -> None:
-    ref = client.filing_for_fiscal_year("AAPL", 2024)
+    ref = client.fiscal_year_candidates("AAPL", 2024)[0]
     assert client.download(ref) == (edgar_samples_dir / "archives" / "aapl-20240928.htm").read_bytes()
 
 
@@ -413,10 +416,42 @@ def test_rate_threshold_pause_reaches_other_processes_sharing_the_limiter(
     assert another_process_limiter.paused_for() > 50
 
 
-def test_persistent_rate_threshold_ends_as_rate_limited(client: EdgarClient, mirror: EdgarMirror) -> None:
+def test_persistent_rate_threshold_pauses_once_retries_once_and_says_how_long_it_waited(
+    client: EdgarClient, mirror: EdgarMirror
+) -> None:
     mirror.inject_failure(SUBMISSIONS, "rate_limit", times=4)
-    with pytest.raises(RateLimitedError, match="Request Rate Threshold Exceeded"):
+    with pytest.raises(RateLimitedError, match="Request Rate Threshold Exceeded") as refused:
         client.get(f"{mirror.base_url}{SUBMISSIONS}")
+    assert len(mirror.requests) == 2  # the blocked request and one retry after the pause, no more
+    waited = float(str(refused.value).split("paused for ", 1)[1].split(" s", 1)[0])
+    blocked, retried = mirror.requests
+    assert waited >= 0.3 and abs(waited - (retried.time - blocked.time)) < 0.2
+
+
+def test_an_answer_above_the_size_cap_is_refused_clearly(mirror: EdgarMirror, limiter: RateLimiter) -> None:
+    capped = make_client(mirror, limiter, max_response_bytes=1_000)
+    with pytest.raises(EdgarResponseTooLargeError, match=r"1,000-byte limit .*EDGAR_MAX_RESPONSE_BYTES"):
+        capped.get(f"{mirror.base_url}{SUBMISSIONS}")
+
+
+def test_a_malformed_content_length_is_a_clear_error(limiter: RateLimiter) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+        def answer_once() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\nConnection: close\r\n\r\n{}")
+
+        server = threading.Thread(target=answer_once, daemon=True)
+        server.start()
+        client = EdgarClient(user_agent=USER_AGENT, base_url=base_url, data_url=base_url, limiter=limiter)
+        with pytest.raises(EdgarMalformedResponseError, match="malformed Content-Length '12abc'"):
+            client.get(f"{base_url}/files/company_tickers.json")
+        server.join(timeout=5)
 
 
 def test_latest_filings_are_deduplicated_and_stop_at_the_end_of_the_feed(

@@ -1,4 +1,4 @@
-"""fetch_filing against the local EDGAR server: confirmation by the cover, dedupe, typed errors."""
+"""FilingFetcher against the local EDGAR server: confirmation by the cover, dedupe, typed errors."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from sec_analyzer.acquisition.edgar_client import EdgarClient, NoFilingForYearError, UnknownTickerError
-from sec_analyzer.acquisition.fetch import fetch_filing
-from sec_analyzer.acquisition.mirror import EdgarMirror
+from sec_analyzer.acquisition.fetch import FilingFetcher, fetch_filing
 from sec_analyzer.acquisition.rate_limit import RateLimiter
 from sec_analyzer.acquisition.raw_store import LocalRawStore, S3RawStore
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 
 USER_AGENT = "sec-analyzer tests sec-analyzer-tests@example.com"
 
@@ -164,3 +164,29 @@ def test_fetch_into_s3_also_downloads_once(
     assert first.ref.form == "10-K" and first.stored.uri.startswith(f"s3://{bucket}/sa/raw/sha256/")
     assert fetch_filing(client, S3RawStore(s3, bucket, "sa"), "TSLA", 2024) == first
     assert len(archive_requests(mirror)) == 1
+
+
+def test_a_corrupt_stored_object_is_downloaded_again(client: EdgarClient, mirror: EdgarMirror, tmp_path: Path) -> None:
+    store = LocalRawStore(tmp_path / "raw")
+    first = fetch_filing(client, store, "NVDA", 2025)
+    path = Path(first.stored.uri.removeprefix("file://"))
+    path.chmod(0o644)
+    path.write_bytes(b"<html>tampered</html>")
+    assert fetch_filing(client, store, "NVDA", 2025) == first
+    assert store.get(first.stored.uri) != b"<html>tampered</html>"
+    assert len(archive_requests(mirror)) == 2
+
+
+def test_one_fetcher_learns_a_start_year_filer_and_opens_only_the_requested_years(
+    client: EdgarClient, mirror: EdgarMirror, tmp_path: Path
+) -> None:
+    company: dict[str, Any] = {"ticker": "HDLR", "cik": 9900003, "company_name": "Home Learner Inc."}
+    for year in (2021, 2022, 2023, 2024):
+        end = date(year + 1, 1, 31 - (year % 4))
+        mirror.add_filing(**company, html=cover(year, end.strftime("%B %d, %Y")), filing_date=date(year + 1, 3, 20),
+                          report_date=end)
+    fetcher = FilingFetcher(client, LocalRawStore(tmp_path / "raw"))
+    found = {year: fetcher.fetch("HDLR", year).ref.report_date.year for year in (2024, 2023, 2022)}  # type: ignore[union-attr]
+    assert found == {2024: 2025, 2023: 2024, 2022: 2023}
+    # the first cover opened (provisional 2024 = fiscal 2023) was itself requested: nothing wasted
+    assert len(archive_requests(mirror)) == 3

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import dagster as dg
+
+from sec_analyzer.edgar_mirror.server import EdgarMirror
+from sec_analyzer_tests.acquisition.fiscal_year_filers import AT_YEAR, FILERS, publish_filers
 
 CLI = str(Path(sys.executable).with_name("sec-analyzer"))
 
@@ -62,4 +66,44 @@ def test_unknown_asset_names_are_refused_before_anything_runs(tmp_path: Path) ->
     assert result.returncode == 1
     assert result.stderr.startswith("error: --assets: no pipeline asset named raw_filings")
     assert result.stderr.count("\n") == 1
+    assert not (tmp_path / "dagster_home").exists()
+
+
+def test_backfill_finds_each_fiscal_year_by_its_cover(tmp_path: Path) -> None:
+    """Start-year and end-year filers, a Jan 1-7 year end without XBRL and a 10-KT, each asked for
+    the year before, at and after: only the year each report's cover gives is fetched and parsed,
+    and the parsed cover agrees with the partition's year (one rule on both sides)."""
+    with EdgarMirror(None) as mirror:
+        documents = publish_filers(mirror)
+        env = fresh_env(tmp_path, EDGAR_USER_AGENT="sec-analyzer tests tests@sec-analyzer.invalid",
+                        EDGAR_BASE_URL=mirror.base_url, EDGAR_DATA_URL=mirror.base_url)
+        assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+        tickers = ",".join(filer.ticker for filer in FILERS)
+        years = f"{AT_YEAR - 1}-{AT_YEAR + 1}"
+
+        result = run_cli("backfill", "--tickers", tickers, "--years", years, "--assets", "raw_filing,parsed_filing",
+                         env=env, cwd=tmp_path)
+
+        opened = sorted(request.path for request in mirror.requests if request.path.startswith("/Archives/"))
+    assert "Traceback" not in result.stderr, result.stderr
+    expected_keys = [f"{filer.ticker}-{AT_YEAR}" for filer in FILERS]
+    assert f"materializing 4 filing(s): {', '.join(expected_keys)}" in result.stdout
+    for filer in FILERS:
+        for year in (AT_YEAR - 1, AT_YEAR + 1):
+            assert f"not found: {filer.ticker} {year}: {filer.ticker} has no 10-K for fiscal year {year}" in result.stderr
+    assert opened == sorted(documents.values())
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        assert sorted(instance.get_dynamic_partitions("filings")) == sorted(expected_keys)
+    for key in expected_keys:
+        parsed = json.loads((tmp_path / "data" / "artifacts" / "parsed_filing" / f"{key}.json").read_text())
+        assert parsed["document_fiscal_year"] == AT_YEAR, (key, parsed)
+
+
+def test_hostile_years_and_tickers_get_one_line(tmp_path: Path) -> None:
+    for args, named in [(("--tickers", "AAPL", "--years", "99999"), "fiscal year 99999 is beyond next year"),
+                        (("--tickers", "A" * 100_000, "--years", "2024"), "100,000 characters")]:
+        result = run_cli("backfill", *args, env=fresh_env(tmp_path), cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr[:300]
+        assert named in result.stderr and len(result.stderr) < 300
     assert not (tmp_path / "dagster_home").exists()

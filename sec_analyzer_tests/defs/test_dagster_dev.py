@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from sec_analyzer.acquisition.mirror import EdgarMirror
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer_tests.servers import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

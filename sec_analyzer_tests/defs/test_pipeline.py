@@ -8,11 +8,11 @@ from pathlib import Path
 import dagster as dg
 from sqlalchemy import text
 
-from sec_analyzer.acquisition.mirror import EdgarMirror
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.defs.backfill import filing_summary, materialize_filings
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.quality.checks import VERDICT_STAGE
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine
 from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
@@ -127,10 +127,14 @@ def test_one_bad_filing_alone_fails_its_run_at_the_gate(instance: dg.DagsterInst
 
 
 def test_unknown_tickers_and_missing_years_are_reported_by_name(instance: dg.DagsterInstance) -> None:
+    from sec_analyzer.acquisition.backfill_plan import plan_backfill
     from sec_analyzer.acquisition.edgar_client import EdgarClient
-    from sec_analyzer.defs.backfill import plan_backfill
+    from sec_analyzer.acquisition.fetch import FilingFetcher
+    from sec_analyzer.acquisition.raw_store import raw_store_from_settings
 
-    plan = plan_backfill(EdgarClient.from_settings(get_settings()), [("NOPE", 2024), ("AAPL", 2024), ("AAPL", 1999)])
+    settings = get_settings()
+    fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
+    plan = plan_backfill(fetcher, [("NOPE", 2024), ("AAPL", 2024), ("AAPL", 1999)])
     assert plan.keys == ["AAPL-2024"]
     assert any(line.startswith("NOPE") for line in plan.not_found)
     assert any(line.startswith("AAPL 1999") for line in plan.not_found)

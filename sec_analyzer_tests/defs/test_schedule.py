@@ -7,7 +7,7 @@ import pytest
 
 from sec_analyzer.defs.acquisition.sensors import reconcile_watchlist
 from sec_analyzer.defs.backfill import materialize_filings
-from sec_analyzer.defs.resources import PlatformResource
+from sec_analyzer.defs.resources import deployment_resources
 from sec_analyzer.settings import get_settings
 
 
@@ -17,7 +17,7 @@ def test_reconcile_requests_only_unpublished_latest_filings(instance: dg.Dagster
     get_settings.cache_clear()
     materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
 
-    context = dg.build_schedule_context(instance=instance, resources={"platform": PlatformResource()})
+    context = dg.build_schedule_context(instance=instance, resources=deployment_resources())
     requests = reconcile_watchlist(context)
 
     assert isinstance(requests, list)

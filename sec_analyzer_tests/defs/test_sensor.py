@@ -9,16 +9,18 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from sec_analyzer.acquisition.mirror import EdgarMirror
 from sec_analyzer.defs.acquisition.sensors import new_edgar_filings
-from sec_analyzer.defs.resources import PlatformResource
+from sec_analyzer.defs.backfill import materialize_filings
+from sec_analyzer.defs.partitions import TICKER_TAG
+from sec_analyzer.defs.resources import deployment_resources
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.settings import get_settings
 
 AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
 
 
 def tick(instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"platform": PlatformResource()})
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=deployment_resources())
     result = new_edgar_filings(context)
     assert isinstance(result, dg.SensorResult)
     return result
@@ -57,3 +59,20 @@ def test_a_company_added_to_the_watchlist_later_does_not_replay_its_history(
     assert not widened.run_requests
     assert widened.cursor is not None and "NVDA" in json.loads(widened.cursor)["baselined"]
     assert not tick(instance, widened.cursor).run_requests
+
+
+def test_a_filer_without_a_ticker_gets_a_cik_key_that_materializes(instance: dg.DagsterInstance,
+                                                                    mirror: EdgarMirror, corpus_dir: Path) -> None:
+    baseline = tick(instance, None)
+    trust = mirror.add_filing(ticker="", cik=1_234_567, company_name="Example Receivables Trust 2024-1",
+                              html=(corpus_dir / AAPL_2024).read_bytes(), filing_date=date(2024, 11, 1),
+                              report_date=date(2024, 9, 28))
+    requests = tick(instance, baseline.cursor).run_requests or []
+    assert [request.partition_key for request in requests] == ["CIK0001234567-2024"]
+    assert requests[0].tags[TICKER_TAG] == "CIK0001234567"
+
+    runs = materialize_filings(instance, ["CIK0001234567-2024"], asset_names=["raw_filing"], progress=lambda _: None)
+
+    assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
+    raw = json.loads((get_settings().artifacts_dir / "raw_filing" / "CIK0001234567-2024.json").read_text())
+    assert (raw["accession"], raw["cik"], raw["fiscal_year"]) == (trust.accession_number, 1_234_567, 2024)

@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 
 import dagster as dg
 
-from sec_analyzer.acquisition.mirror import EdgarMirror
 from sec_analyzer.defs.backfill import materialize_filings
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 
 AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
 
@@ -39,7 +39,8 @@ def test_backfill_fetches_exactly_the_requested_years(instance: dg.DagsterInstan
     mirror.add_filing(**company, html=as_fiscal_year(html, 2025), form="10-Q", filing_date=date(2025, 2, 1),
                       report_date=date(2024, 12, 28), primary_document="zyxw-10q.htm")
 
-    runs = materialize_filings(instance, ["ZYXW-2022", "ZYXW-2024"], progress=lambda _: None)
+    runs = materialize_filings(instance, ["ZYXW-2022", "ZYXW-2024"], asset_names=["raw_filing"],
+                               progress=lambda _: None)
 
     assert [run.status for run in runs] == [dg.DagsterRunStatus.SUCCESS]
     downloaded = sorted(request.path for request in mirror.requests if request.path.startswith("/Archives/"))

@@ -53,17 +53,20 @@ def test_page_furniture_page_numbers_and_back_links_are_dropped() -> None:
     assert texts(cleaned) == ["Risk one text.", "Risk two text."]
 
 
-def test_running_headers_repeated_on_many_pages_are_dropped() -> None:
+def test_running_lines_go_as_the_parser_marked_them_and_repeated_sub_headings_stay() -> None:
+    """Running headers are found once, by the parser, next to page breaks (`page_furniture`)."""
+    header = (ElementKind.PAGE_FURNITURE, "ACME Corp 2024 Annual Report")
     cleaned = clean_item(
         elements(
-            "ACME Corp 2024 Annual Report",
-            "Body one.",
-            "ACME Corp 2024 Annual Report",
-            "Body two.",
-            "ACME Corp 2024 Annual Report",
+            "Backlog", "Body one.", header, (ElementKind.PAGE_BREAK, ""), "Backlog", "Body two.", "Backlog"
         )
     )
-    assert texts(cleaned) == ["Body one.", "Body two."]
+    assert texts(cleaned) == ["Backlog", "Body one.", "Backlog", "Body two.", "Backlog"]
+
+
+def test_the_cleaner_knows_page_numbers_and_back_links_by_the_parsers_rule() -> None:
+    cleaned = clean_item(elements("Body.", "F-3", "12 of 90", "Contents", "Back to Index", "Body again."))
+    assert texts(cleaned) == ["Body.", "Body again."]
 
 
 def test_entities_spaces_invisible_characters_and_quotes_are_normalised() -> None:

@@ -51,7 +51,9 @@ def test_all_items_as_json_with_typed_absences(small_10k: Path) -> None:
     assert payload["_absent"]["6"]["reason"] == "reserved"
     assert payload["_absent"]["3"]["reason"] == "not_found"
     assert "1A" not in payload["_absent"]
-    assert len(payload) == 23 + 1
+    assert payload["_located_by"]["1A"] == "item_heading"
+    assert "3" not in payload["_located_by"]
+    assert len(payload) == 23 + 2
 
 
 def test_a_list_of_items_as_text_has_headers(small_10k: Path) -> None:

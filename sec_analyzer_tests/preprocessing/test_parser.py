@@ -66,13 +66,71 @@ def test_styles_come_from_class_rules_and_inline_css_wins() -> None:
     assert not only(doc, "Inline wins").bold
 
 
+def test_class_rules_are_read_from_any_selector_that_ends_in_a_class() -> None:
+    doc = parse_html(
+        "<html><head><style>/* Workiva; { } */ p.hd, .alt {font-weight:700 !important}"
+        " table td .cell { font-style: italic } @media print { .pr { text-decoration: underline } }"
+        " .big{font-size:1.2.3pt} .unclosed { font-weight: bold</style></head><body>"
+        "<p class='hd'>Compound selector</p><p class='alt'>Second selector</p><p class='cell'>Descendant</p>"
+        "<p class='pr'>Inside media</p><p class='big'>Broken size</p><p class='unclosed'>Unclosed rule</p>"
+        "</body></html>"
+    )
+    assert only(doc, "Compound selector").bold and only(doc, "Second selector").bold
+    assert only(doc, "Descendant").italic and only(doc, "Inside media").underline
+    assert only(doc, "Broken size").font_size is None
+    assert only(doc, "Unclosed rule").bold
+
+
+def test_block_styles_are_inherited_and_the_nearest_setting_wins() -> None:
+    doc = parse_html(
+        "<div style='font-weight:bold;font-size:11pt'><p>Inherited from the div</p>"
+        "<p style='font-weight:normal'>Overridden <i>in part</i></p></div>"
+        "<font style='font-style:italic'><div>Font around a block</div></font>"
+        "<table><tr><td style='text-align:center'><b>Centered bold cell</b></td></tr></table>"
+    )
+    inherited = only(doc, "Inherited from the div")
+    assert inherited.bold and inherited.font_size == 11.0
+    overridden = only(doc, "Overridden in part")
+    assert not overridden.bold and overridden.font_size == 11.0 and not overridden.italic
+    assert only(doc, "Font around a block").italic
+    cell = only(doc, "Centered bold cell")
+    assert cell.kind is ElementKind.TABLE and cell.bold and cell.centered
+
+
+def test_page_breaks_come_from_either_css_spelling() -> None:
+    doc = parse_html(
+        "<p>One</p><div style='break-before: page'>Two</div><p style='page-break-after:always'>Three</p><p>Four</p>"
+    )
+    kinds = [element.kind for element in doc.elements]
+    assert kinds == [
+        ElementKind.TEXT,
+        ElementKind.PAGE_BREAK,
+        ElementKind.TEXT,
+        ElementKind.TEXT,
+        ElementKind.PAGE_BREAK,
+        ElementKind.TEXT,
+    ]
+
+
+def test_script_style_and_title_text_is_not_document_text() -> None:
+    doc = parse_html(
+        "<html><head><title>Form 10-K</title><script>if (a < b) { document.write('<p>x</p>') }</script>"
+        "<style>p { color: red }</style></head><body><p>Body</p></body></html>"
+    )
+    assert [element.text for element in doc.elements] == ["Body"]
+
+
 def test_preformatted_text_is_laid_out_by_line() -> None:
-    doc = parse_html("<html><body><pre>ITEM 1A.  RISK FACTORS\n\nOur suppliers may fail us.\n</pre></body></html>")
+    doc = parse_html(
+        "<html><body><pre>ITEM 1A.  RISK FACTORS\n\nOur suppliers may fail us.\n</pre></body></html>"
+    )
     assert texts(doc) == ["ITEM 1A. RISK FACTORS", "Our suppliers may fail us."]
 
 
 def test_sgml_wrapped_text_filings_are_plain_text() -> None:
-    doc = parse_html("<DOCUMENT>\n<TYPE>10-K\n<TEXT>\nITEM 1.  BUSINESS\nWe make anvils.\n<PAGE>\nMore text.\n</TEXT>")
+    doc = parse_html(
+        "<DOCUMENT>\n<TYPE>10-K\n<TEXT>\nITEM 1.  BUSINESS\nWe make anvils.\n<PAGE>\nMore text.\n</TEXT>"
+    )
     assert texts(doc) == ["ITEM 1. BUSINESS", "We make anvils.", "More text."]
     assert [element.kind for element in doc.elements].count(ElementKind.PAGE_BREAK) == 1
 
@@ -108,7 +166,11 @@ def test_a_table_is_one_element_with_its_cells_row_by_row() -> None:
         "<p>Before</p><table><tr><td>Region</td><td><span>Net</span> <span>sales</span></td></tr>"
         "<tr><td>Americas</td><td>$&#160;167,045</td></tr></table><p>After</p>"
     )
-    assert [element.kind for element in doc.elements] == [ElementKind.TEXT, ElementKind.TABLE, ElementKind.TEXT]
+    assert [element.kind for element in doc.elements] == [
+        ElementKind.TEXT,
+        ElementKind.TABLE,
+        ElementKind.TEXT,
+    ]
     assert doc.elements[1].text == "Region | Net sales\nAmericas | $ 167,045"
 
 
@@ -120,7 +182,11 @@ def test_page_furniture_and_page_breaks_are_marked() -> None:
     html = (
         "<html><body><div style='display:none'><ix:header>hidden facts</ix:header></div>"
         + "".join(
-            back_link + page.format(word=words[n - 1]) + f"<p>{n}</p>" + footer.format(n=n) + "<hr style='page-break-after:always'/>"
+            back_link
+            + page.format(word=words[n - 1])
+            + f"<p>{n}</p>"
+            + footer.format(n=n)
+            + "<hr style='page-break-after:always'/>"
             for n in range(1, 5)
         )
         + "</body></html>"
@@ -139,7 +205,9 @@ def test_a_phrase_that_ends_a_few_pages_is_not_a_running_footer() -> None:
     pages = []
     for n in range(40):
         closing = "<p>Not applicable.</p>" if n % 10 == 0 else ""
-        pages.append(f"<p>Page {n} body text with enough words.</p>{closing}<hr style='page-break-after:always'/>")
+        pages.append(
+            f"<p>Page {n} body text with enough words.</p>{closing}<hr style='page-break-after:always'/>"
+        )
     doc = parse_html("".join(pages))
     assert texts(doc).count("Not applicable.") == 4
 
@@ -156,11 +224,18 @@ def test_a_section_heading_repeated_atop_each_page_stays_a_heading_where_it_is_s
 
 
 def test_offsets_point_at_the_source_text() -> None:
-    html = "<html><body><div><span>First &amp; block</span></div><table><tr><td>cell</td></tr></table></body></html>"
+    html = (
+        "<html><body><div><span>First &amp; block</span></div><table><tr><td>cell</td></tr></table>"
+        "<div><span>&#8226;</span><span>Bullet written as an entity</span></div>"
+        "<p>\n  &#8220;Quoted&#8221; after a line break</p></body></html>"
+    )
     doc = parse_html(html)
-    block, table = doc.elements
+    block, table, bullet, quoted = doc.elements
     assert html[block.html_start : block.html_end] == "First &amp; block"
     assert html[table.html_start : table.html_end] == "<table><tr><td>cell</td></tr></table>"
+    assert html[bullet.html_start :].startswith("&#8226;</span>")
+    assert html[: bullet.html_end].endswith("Bullet written as an entity")
+    assert html[quoted.html_start : quoted.html_end] == "Quoted&#8221; after a line break"
     assert doc.text_of((0, 1)) == "First & block\ncell"
 
 
@@ -187,6 +262,9 @@ def test_bytes_are_decoded_from_utf8_or_the_declared_charset() -> None:
     assert texts(parse_html("<p>Company’s</p>".encode("utf-16")))[0] == "Company’s"  # starts with its BOM
     with_bom = parse_html("\ufeff<p>Company’s</p>".encode())
     assert with_bom.source_html is not None and with_bom.source_html.startswith("<p>")
+    # An XML declaration or a <meta> naming another charset does not make the parser re-decode.
+    declared = "<?xml version='1.0' encoding='ASCII'?><html><head><meta charset='iso-8859-1'></head>"
+    assert texts(parse_html(f"{declared}<body><p>Company’s</p></body></html>".encode()))[0] == "Company’s"
 
 
 @pytest.mark.parametrize(
@@ -251,7 +329,11 @@ def test_cover_facts_come_from_inline_xbrl() -> None:
     )
     assert document_form_type(doc) == "10-K"
     info = document_fiscal_info(doc)
-    assert info.fiscal_year == 2024 and info.period_end is not None and info.period_end.isoformat() == "2024-09-28"
+    assert (
+        info.fiscal_year == 2024
+        and info.period_end is not None
+        and info.period_end.isoformat() == "2024-09-28"
+    )
 
 
 def test_cover_facts_fall_back_to_the_cover_text() -> None:

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sec_analyzer.quality.model import FilingUnderTest
+from sec_analyzer.artifacts import ArtifactStore
+from sec_analyzer.contracts import (
+    CLEANED_TEXT,
+    ITEMS,
+    ITEMS_TABLE,
+    PARSED_FILING,
+    RISK_CLASSIFICATIONS,
+    RISK_EMBEDDINGS,
+    RISK_FACTORS_TABLE,
+    RISK_SEGMENTS,
+    StageStatus,
+)
+from sec_analyzer.quality.inputs import FilingUnderTest
 
 INTRODUCTION = (
     "The Company's business, reputation, results of operations, financial condition and stock price can be "
@@ -132,6 +145,24 @@ def unit_embeddings(count: int, dimension: int = 384, seed: int = 7) -> np.ndarr
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def classifications_of(segments: pd.DataFrame) -> pd.DataFrame:
+    """Each risk's own category as primary, with a weaker second label."""
+    rows = []
+    for ordinal, category in zip(segments["ordinal"], segments["category"], strict=True):
+        second = "other" if category != "other" else "macroeconomic"
+        labels = [{"category": category, "score": 0.62}, {"category": second, "score": 0.31}]
+        rows.append(
+            {
+                "ordinal": ordinal,
+                "primary_category": category,
+                "labels": json.dumps(labels),
+                "model_name": "zero-shot-prototypes",
+                "model_version": "test",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def good_filing(**changes: Any) -> FilingUnderTest:
     text, segments = build_item_1a()
     filing = FilingUnderTest(
@@ -144,6 +175,7 @@ def good_filing(**changes: Any) -> FilingUnderTest:
         segments=segments,
         embeddings=unit_embeddings(len(segments)),
         embedding_dimension=384,
+        classifications=classifications_of(segments),
     )
     return dataclasses.replace(filing, **changes)
 
@@ -153,3 +185,37 @@ def with_segment_change(filing: FilingUnderTest, row: int, **values: Any) -> Fil
     for column, value in values.items():
         segments.loc[row, column] = value
     return dataclasses.replace(filing, segments=segments)
+
+
+def store_filing(artifacts: ArtifactStore, filing: FilingUnderTest) -> None:
+    """Write `filing` as the pipeline's stages would, through their contracts."""
+    key = filing.partition_key
+    PARSED_FILING.write_summary(
+        artifacts,
+        PARSED_FILING.summary(
+            StageStatus.OK,
+            key,
+            document_fiscal_year=filing.document_fiscal_year,
+            document_type=filing.document_type,
+        ),
+    )
+    ITEMS.write_summary(artifacts, ITEMS.summary(StageStatus.OK, key))
+    ITEMS.write_table(artifacts, key, filing.items.reindex(columns=list(ITEMS_TABLE.names)))
+    CLEANED_TEXT.write_summary(artifacts, CLEANED_TEXT.summary(StageStatus.OK, key))
+    document = CLEANED_TEXT.document_path(artifacts, key)
+    document.parent.mkdir(parents=True, exist_ok=True)
+    document.write_text(json.dumps({"text": filing.item_1a_text, "blocks": []}), encoding="utf-8")
+    RISK_SEGMENTS.write_summary(artifacts, RISK_SEGMENTS.summary(StageStatus.OK, key))
+    RISK_SEGMENTS.write_table(
+        artifacts, key, filing.segments.assign(features="{}").reindex(columns=list(RISK_FACTORS_TABLE.names))
+    )
+    assert filing.embeddings is not None and filing.classifications is not None
+    RISK_EMBEDDINGS.write_summary(
+        artifacts, RISK_EMBEDDINGS.summary(StageStatus.OK, key, dimension=filing.embedding_dimension)
+    )
+    vectors = pd.DataFrame(
+        {"ordinal": filing.segments["ordinal"], "vector": list(filing.embeddings.astype(np.float32))}
+    )
+    RISK_EMBEDDINGS.write_table(artifacts, key, vectors)
+    RISK_CLASSIFICATIONS.write_summary(artifacts, RISK_CLASSIFICATIONS.summary(StageStatus.OK, key))
+    RISK_CLASSIFICATIONS.write_table(artifacts, key, filing.classifications)

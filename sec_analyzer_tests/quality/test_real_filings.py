@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from lxml import html
 
-from sec_analyzer.quality.model import FilingUnderTest
+from sec_analyzer.quality.inputs import FilingUnderTest
 from sec_analyzer.quality.suites import evaluate_filing
 from sec_analyzer_tests.quality.filings import item_rows
 

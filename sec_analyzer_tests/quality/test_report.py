@@ -11,16 +11,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from sec_analyzer.defs.quality.checks_report import ChecksReportError, build_report, current_instance
 from sec_analyzer.errors import ConfigurationError
+from sec_analyzer.quality.inputs import FilingUnderTest
 from sec_analyzer.quality.metadata import check_metadata
-from sec_analyzer.quality.model import FilingUnderTest
-from sec_analyzer.quality.report import (
-    ChecksReport,
-    ChecksReportError,
-    build_report,
-    current_instance,
-    render_markdown,
-)
+from sec_analyzer.quality.report import ChecksReport, render_markdown
 from sec_analyzer.quality.suites import evaluate_filing
 from sec_analyzer_tests.quality.filings import good_filing, with_segment_change
 
@@ -44,7 +39,26 @@ def quality_check(group: str, blocking: bool) -> dg.AssetChecksDefinition:
     def check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         run = context.op_execution_context
         keys = run.partition_keys if run.has_partition_key_range else [run.partition_key]
-        metadata = check_metadata({key: evaluate_filing(filing_for(key), [group]) for key in keys}, group)
+        outcomes = {key: evaluate_filing(filing_for(key), [group]) for key in keys}
+        if len(keys) > 1:
+            # As the gate does in a batched step: each filing's own evaluation on its partition,
+            # besides the step-wide result below, whose metadata repeats every filing's verdict.
+            for key in keys:
+                record = check_metadata({key: outcomes[key]}, group)
+                run.log_event(
+                    dg.AssetCheckEvaluation(
+                        asset_key=dg.AssetKey("segments"),
+                        check_name=group,
+                        passed=record["passed"],
+                        severity=dg.AssetCheckSeverity.ERROR
+                        if record["severity"] == "ERROR"
+                        else dg.AssetCheckSeverity.WARN,
+                        partition=key,
+                        blocking=blocking,
+                        metadata={"group": group, "partitions": dg.MetadataValue.json(record["partitions"])},
+                    )
+                )
+        metadata = check_metadata(outcomes, group)
         return dg.AssetCheckResult(
             passed=metadata["passed"],
             severity=dg.AssetCheckSeverity.ERROR
@@ -178,6 +192,8 @@ def test_batched_run_expands_partitions_from_metadata(instance: dg.DagsterInstan
     )
     report = build_report(instance, run_id=batched)
     statuses = rows_by_check(report)
+    assert len(statuses) == len(report.rows), "each check reports each partition once"
+    assert len(report.rows) == 5
     assert statuses[("segments/consistency", BAD)] == "failed"
     assert statuses[("segments/consistency", GOOD)] == "passed"
     assert statuses[("segments/cleanliness", BAD)] == "warned"
@@ -186,7 +202,9 @@ def test_batched_run_expands_partitions_from_metadata(instance: dg.DagsterInstan
 
 
 @pytest.mark.parametrize("backfill_tag", ["dagster/backfill", "sec_analyzer/backfill"])
-def test_latest_covers_every_run_of_the_latest_backfill(instance: dg.DagsterInstance, backfill_tag: str) -> None:
+def test_latest_covers_every_run_of_the_latest_backfill(
+    instance: dg.DagsterInstance, backfill_tag: str
+) -> None:
     materialize(instance, BAD)
     first = materialize(instance, GOOD, **{backfill_tag: "nightly"})
     second = materialize(instance, BAD, **{backfill_tag: "nightly"})

@@ -15,11 +15,20 @@ import pytest
 
 from sec_analyzer.quality.frames import QualityInputError
 from sec_analyzer.quality.gx_runner import ExpectationSpec, validate_frame
+from sec_analyzer.quality.inputs import FilingUnderTest
 from sec_analyzer.quality.metadata import check_metadata
-from sec_analyzer.quality.model import GROUPS, CheckOutcome, FilingUnderTest
-from sec_analyzer.quality.suites import evaluate_filing, group_verdict
+from sec_analyzer.quality.suites import PLANNERS, evaluate_filing
 from sec_analyzer.quality.thresholds import load_thresholds
+from sec_analyzer.quality.verdicts import (
+    GATES,
+    MODEL_OUTPUT_GATE,
+    QUALITY_GROUPS,
+    TEXT_GATE,
+    CheckOutcome,
+    group_verdict,
+)
 from sec_analyzer_tests.quality.filings import (
+    classifications_of,
     good_filing,
     item_rows,
     unit_embeddings,
@@ -33,12 +42,19 @@ def outcome_named(outcomes: list[CheckOutcome], name: str) -> CheckOutcome:
     return matches[0]
 
 
+ALL_GROUPS = list(QUALITY_GROUPS)
+
+
+def test_each_group_has_one_suite_in_reading_order() -> None:
+    assert list(PLANNERS) == ALL_GROUPS
+
+
 def test_good_filing_passes_every_group() -> None:
-    outcomes = evaluate_filing(good_filing())
+    outcomes = evaluate_filing(good_filing(), groups=ALL_GROUPS)
     failures = [(o.expectation, o.description) for o in outcomes if not o.passed]
     assert failures == []
-    assert {outcome.group for outcome in outcomes} == set(GROUPS)
-    for group in GROUPS:
+    assert {outcome.group for outcome in outcomes} == set(QUALITY_GROUPS)
+    for group in QUALITY_GROUPS:
         verdict = group_verdict(outcomes, group)
         assert verdict.passed and verdict.severity is None and verdict.evaluated > 0
 
@@ -123,6 +139,37 @@ def _unexplained_item(filing: FilingUnderTest) -> FilingUnderTest:
 def _item_not_listed(filing: FilingUnderTest) -> FilingUnderTest:
     items = filing.items[filing.items["item_id"] != "7"]
     return dataclasses.replace(filing, items=items)
+
+
+def _nan_vector(filing: FilingUnderTest) -> FilingUnderTest:
+    vectors = unit_embeddings(10)
+    vectors[6, 17] = np.nan
+    return dataclasses.replace(filing, embeddings=vectors)
+
+
+def _shared_vector(filing: FilingUnderTest) -> FilingUnderTest:
+    vectors = unit_embeddings(10)
+    vectors[3] = vectors[2]
+    return dataclasses.replace(filing, embeddings=vectors)
+
+
+def _with_labels(filing: FilingUnderTest, row: int, **values: object) -> FilingUnderTest:
+    assert filing.classifications is not None
+    classifications = filing.classifications.copy()
+    for column, value in values.items():
+        classifications.loc[row, column] = json.dumps(value) if column == "labels" else value
+    return dataclasses.replace(filing, classifications=classifications)
+
+
+def _mostly_other(filing: FilingUnderTest) -> FilingUnderTest:
+    segments = filing.segments.assign(category="other")
+    segments.loc[0, "category"] = "tax"
+    return dataclasses.replace(filing, classifications=classifications_of(segments))
+
+
+def _missing_classification(filing: FilingUnderTest) -> FilingUnderTest:
+    assert filing.classifications is not None
+    return dataclasses.replace(filing, classifications=filing.classifications.head(9))
 
 
 FAULTS: list[tuple[str, Callable[[FilingUnderTest], FilingUnderTest], str, str, str]] = [
@@ -218,6 +265,105 @@ FAULTS: list[tuple[str, Callable[[FilingUnderTest], FilingUnderTest], str, str, 
         "ERROR",
         "9 embeddings for 10 segments",
     ),
+    (
+        "no embeddings",
+        lambda filing: dataclasses.replace(
+            filing, embeddings=None, upstream_failure="risk_embeddings failed: model not installed"
+        ),
+        "embedding_rows_match_segments",
+        "ERROR",
+        "no embeddings for 10 segments: risk_embeddings failed: model not installed",
+    ),
+    ("nan value", _nan_vector, "embedding_values_finite", "ERROR", "1 of 10 embeddings hold NaN"),
+    (
+        "vector shared by different texts",
+        _shared_vector,
+        "identical_vectors_have_identical_texts",
+        "ERROR",
+        "2 of 10 embeddings are identical to the vector of a risk with a different text",
+    ),
+    (
+        "missing classification",
+        _missing_classification,
+        "one_primary_per_risk",
+        "ERROR",
+        "9 classifications for 10 risks; one per risk expected",
+    ),
+    (
+        "risk classified twice",
+        lambda filing: _with_labels(filing, 4, ordinal=4),
+        "one_primary_per_risk",
+        "ERROR",
+        "10 classifications for 10 risks; 2 of them repeat a risk",
+    ),
+    (
+        "no classifications",
+        lambda filing: dataclasses.replace(filing, classifications=None),
+        "one_primary_per_risk",
+        "ERROR",
+        "no classifications for 10 risks",
+    ),
+    (
+        "primary outside the taxonomy",
+        lambda filing: _with_labels(
+            filing, 2, primary_category="weather", labels=[{"category": "weather", "score": 0.7}]
+        ),
+        "primary_in_taxonomy",
+        "ERROR",
+        "1 of 10 risks have a primary category outside the taxonomy",
+    ),
+    (
+        "primary not listed first",
+        lambda filing: _with_labels(
+            filing,
+            1,
+            labels=[{"category": "other", "score": 0.7}, {"category": "supply_chain", "score": 0.6}],
+        ),
+        "primary_is_top_label",
+        "ERROR",
+        "1 of 10 risks list another label before their primary category",
+    ),
+    (
+        "four labels",
+        lambda filing: _with_labels(
+            filing,
+            0,
+            labels=[{"category": c, "score": 0.5} for c in ("macroeconomic", "tax", "other", "supply_chain")],
+        ),
+        "label_count",
+        "ERROR",
+        "1 of 10 risks do not have 1–3 labels",
+    ),
+    (
+        "unreadable labels",
+        lambda filing: _with_labels(filing, 5, labels="not a list"),
+        "label_count",
+        "ERROR",
+        "1 of 10 risks do not have 1–3 labels (unreadable labels count as none)",
+    ),
+    (
+        "label outside the taxonomy",
+        lambda filing: _with_labels(
+            filing, 7, labels=[{"category": "tax", "score": 0.7}, {"category": "weather", "score": 0.2}]
+        ),
+        "labels_in_taxonomy",
+        "ERROR",
+        "1 of 20 labels name no category of the taxonomy",
+    ),
+    (
+        "score above one",
+        lambda filing: _with_labels(filing, 3, labels=[{"category": "cybersecurity_it", "score": 1.3}]),
+        "scores_in_unit_interval",
+        "ERROR",
+        "1 of 19 label scores are missing or outside [0, 1]",
+    ),
+    (
+        "mostly other",
+        _mostly_other,
+        "category_share",
+        "ERROR",
+        "90% of risks have the primary category 'other' (at most 80% allowed)",
+    ),
 ]
 
 
@@ -228,7 +374,7 @@ FAULTS: list[tuple[str, Callable[[FilingUnderTest], FilingUnderTest], str, str, 
 def test_fault_is_caught_by_the_named_expectation(
     fault: Callable[[FilingUnderTest], FilingUnderTest], expectation: str, severity: str, words: str
 ) -> None:
-    outcomes = evaluate_filing(fault(good_filing()))
+    outcomes = evaluate_filing(fault(good_filing()), groups=ALL_GROUPS)
     caught = outcome_named(outcomes, expectation)
     assert not caught.passed
     assert caught.severity == severity
@@ -291,19 +437,59 @@ def test_unexplained_item_1a_absence_is_an_error() -> None:
     assert not outcome_named(outcomes, "segment_count").passed
 
 
-def test_embedding_checks_apply_only_when_embeddings_exist() -> None:
-    outcomes = evaluate_filing(good_filing(embeddings=None), groups=["consistency"])
-    assert not [outcome for outcome in outcomes if outcome.expectation.startswith("embedding")]
-    assert group_verdict(outcomes, "consistency").passed
+def test_model_output_groups_run_only_when_asked_for() -> None:
+    text_gate = evaluate_filing(good_filing())
+    assert {outcome.group for outcome in text_gate} == set(GATES[TEXT_GATE])
+    model_gate = evaluate_filing(good_filing(), groups=GATES[MODEL_OUTPUT_GATE])
+    assert {outcome.group for outcome in model_gate} == {"vectors", "classification"}
+    assert all(outcome.passed for outcome in model_gate)
 
 
 def test_nan_embedding_fails_the_unit_norm() -> None:
     vectors = unit_embeddings(10)
     vectors[4, :] = np.nan
-    outcomes = evaluate_filing(good_filing(embeddings=vectors), groups=["consistency"])
+    outcomes = evaluate_filing(good_filing(embeddings=vectors), groups=["vectors"])
     norm = outcome_named(outcomes, "embedding_unit_norm")
     assert not norm.passed and norm.observed == 1
-    assert norm.failing_sample == [{"row": 4, "norm": -1.0}]
+    assert norm.failing_sample == [
+        {"row": 4, "norm": -1.0, "nonfinite_values": 384, "texts_sharing_vector": 1}
+    ]
+    assert outcome_named(outcomes, "embedding_values_finite").observed == 1
+
+
+def test_identical_vectors_pass_when_the_texts_are_the_same() -> None:
+    filing = with_segment_change(
+        good_filing(),
+        3,
+        heading=good_filing().segments.loc[2, "heading"].upper(),
+        text=good_filing().segments.loc[2, "text"],
+    )
+    vectors = unit_embeddings(10)
+    vectors[3] = vectors[2]
+    outcomes = evaluate_filing(dataclasses.replace(filing, embeddings=vectors), groups=["vectors"])
+    assert outcome_named(outcomes, "identical_vectors_have_identical_texts").passed
+
+
+def test_a_filing_without_risk_factors_passes_the_model_output_gate() -> None:
+    filing = good_filing(
+        items=item_rows(absent={"1A": "omitted_smaller_reporting_company"}),
+        item_1a_text=None,
+        segments=pd.DataFrame(),
+        embeddings=np.empty((0, 384), dtype=np.float32),
+        classifications=classifications_of(pd.DataFrame({"ordinal": [], "category": []})),
+    )
+    outcomes = evaluate_filing(filing, groups=GATES[MODEL_OUTPUT_GATE])
+    assert [(o.expectation, o.description) for o in outcomes if not o.passed] == []
+    assert outcome_named(outcomes, "embedding_dimension").description == "no vectors to measure"
+
+
+def test_failing_classification_sample_names_the_risk() -> None:
+    filing = _with_labels(
+        good_filing(), 2, primary_category="weather", labels=[{"category": "weather", "score": 0.7}]
+    )
+    outcomes = evaluate_filing(filing, groups=["classification"])
+    [row] = outcome_named(outcomes, "primary_in_taxonomy").failing_sample
+    assert (row["ordinal"], row["primary_category"], row["label_count"]) == (3, "weather", 1)
 
 
 def test_groups_selects_suites_and_rejects_unknown_names() -> None:
@@ -360,7 +546,8 @@ def test_check_metadata_covers_several_partitions() -> None:
 
 def test_suites_module_does_not_import_great_expectations() -> None:
     probe = (
-        "import sys, sec_analyzer.quality.suites, sec_analyzer.quality.metadata; "
+        "import sys, sec_analyzer.quality.suites, sec_analyzer.quality.metadata, sec_analyzer.quality.verdicts, "
+        "sec_analyzer.quality.inputs, sec_analyzer.quality.report; "
         "print('great_expectations' in sys.modules, 'dagster' in sys.modules)"
     )
     result = subprocess.run(

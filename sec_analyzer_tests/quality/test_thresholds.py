@@ -25,6 +25,14 @@ def test_committed_files_load_with_their_documented_defaults() -> None:
     assert thresholds.consistency.coverage.min_share == 0.75
     assert thresholds.completeness.item_1a_found.severity == "WARN"
     assert "10-K" in thresholds.consistency.document_type_is_10k.accepted_types
+    assert thresholds.vectors.embedding_dimension.expected_dimension == 384
+    assert thresholds.vectors.embedding_unit_norm.tolerance == 0.001
+    assert (
+        thresholds.classification.label_count.min_labels,
+        thresholds.classification.label_count.max_labels,
+    ) == (1, 3)
+    share = thresholds.classification.category_share
+    assert (share.category, share.max_share, share.severity) == ("other", 0.8, "ERROR")
 
 
 def test_config_dir_follows_the_environment(config_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -30,7 +30,7 @@ def test_upgrade_then_current_through_the_cli(database_url: str) -> None:
     before = sec_analyzer("current", database_url=database_url)
     assert before.returncode == 0, before.stderr
     assert "no revision (empty)" in before.stdout
-    assert "run `make db-upgrade`" in before.stdout
+    assert "run `sec-analyzer db upgrade`" in before.stdout
 
     first = sec_analyzer("upgrade", database_url=database_url)
     assert first.returncode == 0, first.stderr

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -49,12 +53,43 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations(engine: 
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_an_empty_database_is_behind_and_the_message_gives_the_fix(database_url: str) -> None:
-    engine = create_db_engine(database_url)
+def test_an_empty_embedded_database_gets_the_schema_on_first_use(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'fresh' / 'results.db'}")
     try:
-        with pytest.raises(SchemaOutdatedError, match=r"run `make db-upgrade`") as raised:
+        assert current_revision(engine) is None
+        ResultsRepository(engine)
+        assert current_revision(engine) == head_revision()
+        assert set(inspect(engine).get_table_names()) == {*Base.metadata.tables, "alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_processes_creating_an_empty_embedded_schema_at_once_all_succeed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'results.db'}"
+    probe = (
+        "import sys; from sec_analyzer.storage.db_clients import create_db_engine; "
+        "from sec_analyzer.storage.schema import ensure_schema_current; "
+        "ensure_schema_current(create_db_engine(sys.argv[1]))"
+    )
+    workers = [subprocess.Popen([sys.executable, "-c", probe, url], stderr=subprocess.PIPE, text=True)
+               for _ in range(3)]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=120)
+        assert worker.returncode == 0, stderr
+    engine = create_db_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_an_empty_postgres_database_is_refused_with_the_command_that_fixes_it(postgres_url: str) -> None:
+    engine = create_db_engine(postgres_url)
+    try:
+        with pytest.raises(SchemaOutdatedError, match=r"run `sec-analyzer db upgrade`") as raised:
             ensure_schema_current(engine)
         assert head_revision() in str(raised.value)
+        assert "make" not in str(raised.value)
         with pytest.raises(SchemaOutdatedError):
             ResultsRepository(engine)
         with pytest.raises(SchemaOutdatedError):
@@ -66,7 +101,7 @@ def test_an_empty_database_is_behind_and_the_message_gives_the_fix(database_url:
 def test_a_database_downgraded_below_head_is_refused(engine: Engine) -> None:
     with engine.begin() as connection:
         command.downgrade(alembic_config(connection), "base")
-    with pytest.raises(SchemaOutdatedError, match=r"make db-upgrade"):
+    with pytest.raises(SchemaOutdatedError, match=r"run `sec-analyzer db upgrade`"):
         ensure_schema_current(engine)
 
 

@@ -1,46 +1,48 @@
-"""risk_embeddings and risk_classifications: declared placeholders.
-
-No open issue covers these stages yet. They are in the asset graph so the design's shape is
-visible, are left out of the default job, and fail with a clear message if materialized.
-"""
+"""risk_embeddings → risk_classifications: thin assets over `sec_analyzer.analysis`, the model
+loaded once per process and shared by every filing of the step."""
 
 import dagster as dg
 
-from sec_analyzer.defs.partitions import batched, filings_partitions
-from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.contracts import RISK_CLASSIFICATIONS, RISK_EMBEDDINGS, RISK_SEGMENTS, StageSummary
+from sec_analyzer.defs.batch import materialize_stage
+from sec_analyzer.defs.partitions import stage_asset
+from sec_analyzer.defs.resources import ArtifactsResource, EmbeddingModelResource, FilingIndexResource
+from sec_analyzer.pipeline.runner import StageOutcome
 
-PLACEHOLDER = "PLACEHOLDER, not built yet: "
-
-
-class StageNotBuiltError(SecAnalyzerError):
-    pass
-
-
-@dg.asset(
-    partitions_def=filings_partitions,
-    backfill_policy=batched,
-    group_name="analysis",
-    deps=["risk_segments"],
-    kinds={"python", "pytorch"},
-    tags={"sec_analyzer/placeholder": "true"},
-    description=PLACEHOLDER + "sentence embeddings of each risk factor (all-MiniLM-L6-v2, 384 dimensions). "
-    "Not part of the default job.",
-)
-def risk_embeddings() -> None:
-    raise StageNotBuiltError("risk_embeddings is a declared placeholder: the embedding stage is not built yet")
+GROUP = "analysis"
 
 
-@dg.asset(
-    partitions_def=filings_partitions,
-    backfill_policy=batched,
-    group_name="analysis",
-    deps=[risk_embeddings],
-    kinds={"python", "pytorch"},
-    tags={"sec_analyzer/placeholder": "true"},
-    description=PLACEHOLDER + "each risk factor classified into the risk taxonomy by the promoted model. "
-    "Not part of the default job.",
-)
-def risk_classifications() -> None:
-    raise StageNotBuiltError(
-        "risk_classifications is a declared placeholder: the classification stage is not built yet"
-    )
+@stage_asset(RISK_EMBEDDINGS, group_name=GROUP, kinds={"python", "pytorch", "parquet"})
+def risk_embeddings(context: dg.AssetExecutionContext, artifacts: ArtifactsResource,
+                    embedding_model: EmbeddingModelResource,
+                    filing_index: FilingIndexResource) -> dg.MaterializeResult:
+    from sec_analyzer.pipeline.model_stages import embed_stage
+
+    store, embedder = artifacts.store(), embedding_model.embedder()
+
+    def embed(key: str, _: StageSummary) -> StageOutcome:
+        vectors, outcome = embed_stage(embedder, RISK_SEGMENTS.read_table(store, key))
+        RISK_EMBEDDINGS.write_table(store, key, vectors)
+        return outcome
+
+    return materialize_stage(context, RISK_EMBEDDINGS, embed, store, filing_index=filing_index.index(),
+                             preview_fields=("risk_factors", "embedding_path", "risks_per_second", "model_version"))
+
+
+@stage_asset(RISK_CLASSIFICATIONS, group_name=GROUP, kinds={"python", "scikitlearn", "parquet"})
+def risk_classifications(context: dg.AssetExecutionContext, artifacts: ArtifactsResource,
+                         embedding_model: EmbeddingModelResource,
+                         filing_index: FilingIndexResource) -> dg.MaterializeResult:
+    from sec_analyzer.pipeline.model_stages import classify_stage, serving_classifier
+
+    store = artifacts.store()
+    classifier = serving_classifier(embedding_model.embedder())
+
+    def classify(key: str, _: StageSummary) -> StageOutcome:
+        labels, outcome = classify_stage(classifier, key, RISK_SEGMENTS.read_table(store, key),
+                                         RISK_EMBEDDINGS.read_table(store, key))
+        RISK_CLASSIFICATIONS.write_table(store, key, labels)
+        return outcome
+
+    return materialize_stage(context, RISK_CLASSIFICATIONS, classify, store, filing_index=filing_index.index(),
+                             preview_fields=("risk_factors", "model", "model_version", "primary_counts"))

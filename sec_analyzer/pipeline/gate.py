@@ -1,0 +1,64 @@
+"""The quality gate over the filings of one step: judge each filing on its own, save its verdict.
+
+A gate (see `quality.verdicts.GATES`) guards one stage with its groups of expectations. Every
+filing gets its own verdict beside its artifacts, which the publish step reads; the Dagster check
+only reports what is returned here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sec_analyzer.artifacts import ArtifactStore
+from sec_analyzer.domain import InvalidFilingKeyError, split_filing_key
+from sec_analyzer.quality.verdicts import (
+    CheckOutcome,
+    FilingVerdict,
+    check_severity,
+    gate_groups,
+    gated_fingerprint,
+    judge_filing,
+    write_verdict,
+)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    gate: str
+    verdicts: dict[str, FilingVerdict]
+    outcomes: dict[str, list[CheckOutcome]]
+
+    def severity(self, group: str) -> str:
+        """The run-level severity of one group's check (ERROR fails a run in which no filing passed)."""
+        return check_severity(self.verdicts, group)
+
+    def group_passed(self, group: str) -> bool:
+        return all(verdict.groups[group].passed for verdict in self.verdicts.values())
+
+
+def judge_filings(artifacts: ArtifactStore, gate: str, partition_keys: Sequence[str],
+                  run_id: str | None) -> GateResult:
+    from sec_analyzer.quality.inputs import filing_under_test
+    from sec_analyzer.quality.suites import evaluate_filing
+
+    groups = gate_groups(gate)
+    verdicts: dict[str, FilingVerdict] = {}
+    outcomes: dict[str, list[CheckOutcome]] = {}
+    for key in valid_filing_keys(partition_keys):
+        outcomes[key] = evaluate_filing(filing_under_test(artifacts, key, gate), groups)
+        verdicts[key] = judge_filing(key, gate, run_id, outcomes[key], gated_fingerprint(artifacts, gate, key))
+        write_verdict(artifacts, verdicts[key])
+    return GateResult(gate, verdicts, outcomes)
+
+
+def valid_filing_keys(partition_keys: Sequence[str]) -> list[str]:
+    """The keys that are filing keys; the stages already reported the others as failed."""
+    valid = []
+    for key in partition_keys:
+        try:
+            split_filing_key(key)
+        except InvalidFilingKeyError:
+            continue
+        valid.append(key)
+    return valid

@@ -1,0 +1,43 @@
+"""A backfill plan finds each fiscal year by its cover: start-year and end-year filers, a Jan 1-7 year
+end without XBRL and a 10-KT, each asked for the year before, at and after."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sec_analyzer.acquisition.backfill_plan import plan_backfill
+from sec_analyzer.acquisition.edgar_client import EdgarClient
+from sec_analyzer.acquisition.fetch import FilingFetcher
+from sec_analyzer.acquisition.rate_limit import RateLimiter
+from sec_analyzer.acquisition.raw_store import LocalRawStore
+from sec_analyzer.edgar_mirror.server import EdgarMirror
+from sec_analyzer_tests.acquisition.fiscal_year_filers import AT_YEAR, FILERS, publish_filers
+
+
+@pytest.fixture
+def mirror() -> Iterator[EdgarMirror]:
+    with EdgarMirror(None) as running:
+        yield running
+
+
+def test_each_filer_is_found_at_its_year_only_and_only_its_report_is_opened(mirror: EdgarMirror,
+                                                                               tmp_path: Path) -> None:
+    documents = publish_filers(mirror)
+    client = EdgarClient(user_agent="sec-analyzer tests tests@example.com", base_url=mirror.base_url,
+                         data_url=mirror.base_url, limiter=RateLimiter(8.0, state_dir=tmp_path / "rate"))
+    fetcher = FilingFetcher(client, LocalRawStore(tmp_path / "raw"))
+    years = (AT_YEAR - 1, AT_YEAR, AT_YEAR + 1)
+
+    plan = plan_backfill(fetcher, [(filer.ticker, year) for filer in FILERS for year in years])
+
+    assert plan.keys == [f"{filer.ticker}-{AT_YEAR}" for filer in FILERS]
+    for filer in FILERS:
+        for year in (AT_YEAR - 1, AT_YEAR + 1):
+            assert any(line.startswith(f"{filer.ticker} {year}: {filer.ticker} has no 10-K for fiscal year {year}")
+                       for line in plan.not_found), (filer.ticker, year, plan.not_found)
+    assert len(plan.not_found) == 2 * len(FILERS)
+    opened = sorted(request.path for request in mirror.requests if request.path.startswith("/Archives/"))
+    assert opened == sorted(documents.values())

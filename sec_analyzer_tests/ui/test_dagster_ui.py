@@ -1,0 +1,132 @@
+"""The Dagster UI after a batched run of a good and a faulty filing, read in a real browser: the
+asset graph with every stage, and each filing's own gate verdict on its partition."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from sec_analyzer.edgar_mirror.server import EdgarMirror
+from sec_analyzer_tests.defs import faults
+from sec_analyzer_tests.servers import free_port
+from sec_analyzer_tests.ui.browser import browser_page, save_screenshot
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
+STAGES = ["raw_filing", "parsed_filing", "item_1a", "cleaned_risk_text", "risk_segments", "risk_embeddings",
+          "risk_classifications", "analysis_results"]
+
+
+@dataclass(frozen=True)
+class DagsterUi:
+    url: str
+    home: Path
+
+
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator[DagsterUi]:
+    root = tmp_path_factory.mktemp("dagster-ui")
+    with EdgarMirror(corpus_dir) as mirror:
+        html = (corpus_dir / AAPL_2024).read_text(encoding="utf-8")
+        mirror.add_filing(ticker="NOIA", cik=9_800_001, company_name="No Item 1A Corp",
+                          html=faults.without_item_1a(html), filing_date=date(2024, 11, 1),
+                          report_date=date(2024, 9, 28))
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith(("EDGAR_", "SEC_ANALYZER_", "DAGSTER_", "MONGODB_"))}
+        env.update(DAGSTER_HOME=str(root / "dagster_home"), SEC_ANALYZER_DATA_DIR=str(root / "data"),
+                   SEC_ANALYZER_DATABASE_URL=f"sqlite:///{root / 'results.db'}",
+                   EDGAR_USER_AGENT="sec-analyzer tests tests@sec-analyzer.invalid", **mirror.environment())
+        backfill = subprocess.run([str(BIN / "sec-analyzer"), "backfill", "--tickers", "AAPL,NOIA", "--years", "2024"],
+                                  env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+        assert "AAPL-2024" in backfill.stdout and "NOIA-2024" in backfill.stdout, backfill.stdout + backfill.stderr
+        port = free_port()
+        log = (root / "webserver.log").open("w")
+        server = subprocess.Popen(
+            [str(BIN / "dagster-webserver"), "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+            env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if requests.get(f"{url}/server_info", timeout=2).ok:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(1)
+            else:
+                pytest.fail("dagster-webserver did not start: " + (root / "webserver.log").read_text()[-2000:])
+            yield DagsterUi(url, root)
+        finally:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+            log.close()
+
+
+def open_page(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    skip = page.get_by_role("button", name="Skip")  # the first-visit newsletter dialog
+    if skip.count():
+        skip.click()
+
+
+def open_check_partitions(page: Any, ui: DagsterUi, asset: str, check: str) -> None:
+    open_page(page, f"{ui.url}/assets/{asset}?view=checks&checkDetail={check}")
+    page.get_by_text("Execution history").first.wait_for()
+    page.get_by_text("Partitions", exact=True).last.click()
+    page.get_by_placeholder("Filter by partition…").wait_for()
+
+
+def select_partition(page: Any, key: str) -> str:
+    panel = page.get_by_placeholder("Filter by partition…").locator("xpath=../../..")
+    panel.locator("span", has_text=key).first.click()
+    page.get_by_role("heading", name=key).wait_for() if page.get_by_role("heading", name=key).count() else None
+    page.wait_for_timeout(1500)
+    return str(page.inner_text("body"))
+
+
+def test_the_asset_graph_shows_every_stage_in_its_group(dagster_ui: DagsterUi) -> None:
+    with browser_page() as page:
+        open_page(page, f"{dagster_ui.url}/asset-groups")
+        page.wait_for_timeout(3000)
+        save_screenshot(page, "dagster-asset-graph")
+        text = page.inner_text("body")
+    for group in ("acquisition", "preprocessing", "analysis", "publish"):
+        assert group in text, group
+
+
+def test_each_filing_of_a_batched_run_shows_its_own_gate_verdict(dagster_ui: DagsterUi) -> None:
+    with browser_page() as page:
+        open_check_partitions(page, dagster_ui, "risk_segments", "completeness")
+        summary = page.inner_text("body")
+        assert "Failed (1)" in summary and "Passed (1)" in summary and "Missing (0)" in summary
+        assert "Skipped (0)" in summary
+        blocked = select_partition(page, "NOIA-2024")
+        save_screenshot(page, "dagster-check-partition-blocked")
+        assert "Failed" in blocked and "item_1a_present_or_explained" in blocked
+        published = select_partition(page, "AAPL-2024")
+        save_screenshot(page, "dagster-check-partition-passed")
+        assert "Passed" in published
+
+
+def test_the_publish_asset_says_which_filing_was_blocked_and_why(dagster_ui: DagsterUi) -> None:
+    with browser_page() as page:
+        open_page(page, f"{dagster_ui.url}/assets/analysis_results?view=partitions")
+        page.get_by_text("AAPL-2024").first.click()
+        page.wait_for_timeout(2000)
+        save_screenshot(page, "dagster-publish-partition")
+        text = page.inner_text("body")
+    assert "blocked by the quality gate: completeness/" in text
