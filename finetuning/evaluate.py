@@ -79,6 +79,8 @@ def _evaluation_risks(config: DictConfig) -> tuple[list[LabeledRisk], str, str]:
 
 
 def run_evaluation(config: DictConfig) -> dict[str, Any]:
+    import torch
+
     from finetuning.features import risk_vectors
     from finetuning.report import evaluation_markdown
     from sec_analyzer.analysis.classifier import get_classifier
@@ -87,8 +89,6 @@ def run_evaluation(config: DictConfig) -> dict[str, Any]:
     from sec_analyzer.registry.entry import RegistryError
     from sec_analyzer.registry.loaders import load_classifier
     from sec_analyzer.registry.manager import ModelRegistryManager
-
-    import torch
 
     torch.set_num_threads(config.threads)
     manager = ModelRegistryManager.from_config()

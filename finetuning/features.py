@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sec_analyzer.analysis.labels import LabeledRisk
-from sec_analyzer.registry.loaders import head_features
+from sec_analyzer.registry.loaders import assemble_features, opening, zero_shot_features
 
 
 def _cached(cache_dir: Path, kind: str, identity: Any, compute: Any) -> np.ndarray:
@@ -33,11 +33,23 @@ def _cached(cache_dir: Path, kind: str, identity: Any, compute: Any) -> np.ndarr
     return vectors
 
 
-def risk_head_features(embedder: Any, risks: Sequence[LabeledRisk], cache_dir: Path) -> np.ndarray:
-    """The trained heads' features (heading vector + heading-with-opening vector) of each risk."""
-    headings, texts = [r.heading for r in risks], [r.text for r in risks]
-    identity = [embedder.path, embedder.version, "head", headings, texts]
-    return _cached(cache_dir, "head", identity, lambda: head_features(embedder, headings, texts))
+def risk_features(blocks: Sequence[str], embedder: Any, risks: Sequence[LabeledRisk], cache_dir: Path) -> np.ndarray:
+    """The head features of each risk, exactly as `EmbeddingHeadClassifier.classify` builds them."""
+    headings = [r.heading for r in risks]
+    found: dict[str, np.ndarray] = {}
+    if "heading" in blocks:
+        pairs = [("", heading) for heading in headings]
+        found["heading"] = _cached(cache_dir, "heading", [embedder.path, embedder.version, pairs], lambda: embedder.embed(pairs))
+    if "opening" in blocks:
+        openings = [(r.heading, opening(r.text)) for r in risks]
+        found["opening"] = _cached(cache_dir, "opening", [embedder.path, embedder.version, openings], lambda: embedder.embed(openings))
+    if "full" in blocks or "zero_shot" in blocks:
+        found["full"] = risk_vectors(embedder, risks, cache_dir)
+    if "zero_shot" in blocks:
+        from sec_analyzer.analysis.classifier import get_classifier
+
+        found["zero_shot"] = zero_shot_features(get_classifier(embedder).scores(found["full"], headings))
+    return assemble_features(blocks, found)
 
 
 def risk_vectors(embedder: Any, risks: Sequence[LabeledRisk], cache_dir: Path) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,19 +23,22 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 UNKNOWN_SHA = "nogit"
 
 
-def git_sha(short: bool = True) -> str:
-    """The checkout's commit (short), with `-dirty` when tracked files changed; `nogit` outside git."""
+def git_sha() -> str:
+    """The checkout's short commit, with `-dirty` when tracked files changed; `nogit` outside git."""
+    executable = shutil.which("git")
+    if executable is None:
+        return UNKNOWN_SHA
     try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short" if short else "--verify", "HEAD"],
-            cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=10,
+        # fixed argument lists and no shell: nothing a user types reaches the command
+        sha = subprocess.run(  # noqa: S603  # nosec B603
+            [executable, "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=10
         ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "diff", "--quiet", "HEAD", "--"], cwd=REPO_ROOT, capture_output=True, timeout=30
-        ).returncode != 0
+        changed = subprocess.run(  # noqa: S603  # nosec B603
+            [executable, "diff", "--quiet", "HEAD", "--"], cwd=REPO_ROOT, capture_output=True, timeout=30, check=False
+        ).returncode
     except (OSError, subprocess.SubprocessError):
         return UNKNOWN_SHA
-    return f"{sha}-dirty" if dirty else sha
+    return f"{sha}-dirty" if changed else sha
 
 
 def seed_everything(seed: int) -> None:

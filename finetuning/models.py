@@ -109,16 +109,19 @@ def company_folds(groups: np.ndarray, count: int) -> list[tuple[np.ndarray, np.n
 def _fit_one_vs_rest(features: np.ndarray, targets: np.ndarray, weights: np.ndarray, regularization: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Weights ``[categories, features]`` and biases of one balanced logistic regression per category."""
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     weight = np.zeros((targets.shape[1], features.shape[1]), dtype=np.float64)
     bias = np.full(targets.shape[1], MISSING_CATEGORY_BIAS)
-    for category in range(targets.shape[1]):
-        positives = targets[:, category]
-        if positives.sum() == 0 or positives.all():
-            continue
-        model = LogisticRegression(C=regularization, class_weight="balanced", max_iter=3000, random_state=seed)
-        model.fit(features, positives, sample_weight=weights)
-        weight[category], bias[category] = model.coef_[0], model.intercept_[0]
+    # small problems: one BLAS thread is 15x faster than two on a busy machine (measured)
+    with threadpool_limits(1):
+        for category in range(targets.shape[1]):
+            positives = targets[:, category]
+            if positives.sum() == 0 or positives.all():
+                continue
+            model = LogisticRegression(C=regularization, class_weight="balanced", max_iter=3000, random_state=seed)
+            model.fit(features, positives, sample_weight=weights)
+            weight[category], bias[category] = model.coef_[0], model.intercept_[0]
     return weight, bias
 
 
@@ -141,17 +144,29 @@ def fit_prototype_head(
 ) -> dict[str, np.ndarray]:
     """Fit prototypes by cross-entropy on cosine similarities; return them as an equivalent linear head.
 
-    The features are two unit vectors side by side (norm √2), so cosine(x, p) = x·p̂/√2 and the
-    whole classifier is the linear map W = scale·p̂/√2, b.
+    The features are two unit vectors side by side (blocks heading and opening, norm √2), so
+    cosine(x, p) = x·p̂/√2 and the whole classifier is the linear map W = scale·p̂/√2, b.
     """
     import torch
 
+    threads = torch.get_num_threads()
+    # hundreds of tiny steps: a second thread only adds synchronisation (measured 7x slower on a busy machine)
+    torch.set_num_threads(1)
+    try:
+        return _fit_prototypes(torch, features[rows], targets, rows, config, seed, description_prototypes)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _fit_prototypes(
+    torch: Any, features: np.ndarray, targets: Targets, rows: np.ndarray, config: dict[str, Any], seed: int, description_prototypes: np.ndarray
+) -> dict[str, np.ndarray]:
     generator = torch.Generator().manual_seed(seed)
     start = torch.tensor(description_prototypes, dtype=torch.float32)
     prototypes = torch.nn.Parameter(start.clone() + 0.001 * torch.randn(start.shape, generator=generator))
     log_scale = torch.nn.Parameter(torch.tensor(math.log(config["initial_scale"])))
     bias = torch.nn.Parameter(torch.zeros(start.shape[0]))
-    x = torch.nn.functional.normalize(torch.tensor(features[rows], dtype=torch.float32), dim=1)
+    x = torch.nn.functional.normalize(torch.tensor(features, dtype=torch.float32), dim=1)
     y = torch.tensor(targets.primary[rows])
     sample_weight = torch.tensor(targets.weights[rows], dtype=torch.float32)
     counts = torch.bincount(y, minlength=start.shape[0]).float().clamp(min=1.0)
@@ -194,6 +209,8 @@ def train_embedding_head(
     config: dict[str, Any],
     seed: int,
     name: str,
+    blocks: Sequence[str],
+    zero_shot_version: str | None,
 ) -> tuple[EmbeddingHeadClassifier, dict[str, Any]]:
     """Out-of-fold (by company) scores calibrate the temperature and threshold; then fit on all rows."""
     targets = targets_of(risks, categories, config.get("weak_label_weight", 0.5))
@@ -215,7 +232,7 @@ def train_embedding_head(
     threshold = fit_label_threshold(primary, label_scores, targets.labels[human])
     final = EmbeddingHeadClassifier(
         name, "unregistered", ScoredHead(tuple(categories), temperature, threshold),
-        fit(features, targets, np.arange(len(risks)), config, seed),
+        fit(features, targets, np.arange(len(risks)), config, seed), blocks, zero_shot_version,
     )
     calibration = {"temperature": temperature, "label_threshold": threshold,
                    "out_of_fold_primary_accuracy": float((out_of_fold_logits[human].argmax(1) == targets.primary[human]).mean())}
@@ -244,10 +261,13 @@ def train_finetuned_minilm(
     """Fine-tune all of MiniLM on the primary label (soft targets share `secondary_mass` among
     secondary labels); calibrate temperature and threshold on the validation companies."""
     import torch
+    import transformers
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from sec_analyzer.analysis.embedding import model_source
 
+    transformers.logging.set_verbosity_error()  # the "newly initialised head" report is expected
+    transformers.logging.disable_progress_bar()
     torch.manual_seed(seed)
     source = model_source().directory
     tokenizer = AutoTokenizer.from_pretrained(str(source))

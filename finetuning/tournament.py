@@ -49,12 +49,11 @@ def model_config(name: str, overrides: dict[str, Any] | None = None) -> dict[str
 def promote_best(registry: ModelRegistryManager, runs: Sequence[ModelRun]) -> list[str]:
     """Offer the registered candidates to the gate, best gold macro-F1 first, until one is promoted."""
     lines = []
-    ranked = sorted((run for run in runs if run.entry is not None), key=lambda run: -run.metrics["gold"]["primary"]["macro_f1"])
-    for run in ranked:
-        assert run.entry is not None
-        outcome = registry.promote(run.entry.model_name, run.entry.version, f"tournament {run.run_id}")
+    ranked = sorted(runs, key=lambda run: -run.metrics["gold"]["primary"]["macro_f1"])
+    for run, entry in ((run, run.entry) for run in ranked if run.entry is not None):
+        outcome = registry.promote(entry.model_name, entry.version, f"tournament {run.run_id}")
         verdict = "promoted" if outcome.promoted else "refused, stays candidate"
-        lines.append(f"{run.entry.key} ({run.name}): {verdict} — {outcome.decision.summary()}")
+        lines.append(f"{entry.key} ({run.name}): {verdict} — {outcome.decision.summary()}")
         if outcome.promoted:
             break
     return lines

@@ -53,7 +53,8 @@ class ModelRun:
 def train_model(model: dict[str, Any], labeled: LabeledSet, seed: int, run: RunContext, cache_dir: Path) -> TrainedModel:
     """Fit the model a model config describes; its artifacts are written under the run's artifacts/."""
     from finetuning import models
-    from finetuning.features import risk_head_features
+    from finetuning.features import risk_features
+    from sec_analyzer.analysis.classifier import get_classifier
     from sec_analyzer.analysis.embedding import get_embedder
     from sec_analyzer.analysis.taxonomy import load_taxonomy, taxonomy_path
 
@@ -61,7 +62,6 @@ def train_model(model: dict[str, Any], labeled: LabeledSet, seed: int, run: RunC
     categories = labeled.categories
     started = time.perf_counter()
     if model["kind"] == "zero_shot":
-        from sec_analyzer.analysis.classifier import get_classifier
         from sec_analyzer.registry.loaders import ZeroShotServed
 
         taxonomy_copy = run.artifacts_dir / "taxonomy.yaml"
@@ -71,15 +71,21 @@ def train_model(model: dict[str, Any], labeled: LabeledSet, seed: int, run: RunC
     if model["kind"] == "embedding_head":
         fitting = [*labeled.split("train"), *labeled.split("validation")]
         embedder = get_embedder("fast")
-        features = risk_head_features(embedder, fitting, cache_dir)
+        blocks = list(model["features"])
+        features = risk_features(blocks, embedder, fitting, cache_dir)
         if model["method"] == "logreg":
             fit: models.HeadFitter = models.fit_logreg_head
         elif model["method"] == "prototypes":
+            if blocks != ["heading", "opening"]:
+                raise LabelError(f"the prototype head works on features [heading, opening], not {blocks}")
             start = models.description_prototypes(embedder, load_taxonomy())
             fit = functools.partial(models.fit_prototype_head, description_prototypes=start)
         else:
             raise LabelError(f"model.method must be logreg or prototypes, not {model['method']!r}")
-        head, details = models.train_embedding_head(fit, features, fitting, categories, model, seed, model["name"])
+        zero_shot_version = get_classifier(embedder).version if "zero_shot" in blocks else None
+        head, details = models.train_embedding_head(
+            fit, features, fitting, categories, model, seed, model["name"], blocks, zero_shot_version
+        )
         paths = head.save(run.artifacts_dir)
         return TrainedModel(head, "embedding_head", {path.name: path for path in paths},
                             time.perf_counter() - started, details, ("train", "validation"))

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "diff": ("sec_analyzer.analysis.analysis_commands", "diff", "Year-over-year risk-factor changes of a company."),
     "similar": ("sec_analyzer.analysis.analysis_commands", "similar", "Stored risk factors closest to a text or a risk."),
     "drift": ("sec_analyzer.analysis.analysis_commands", "drift", "Drift of the risk landscape per fiscal year."),
+    "serve": ("sec_analyzer.visualization.commands", "serve", "Serve the results API and the dashboard."),
 }
 
 

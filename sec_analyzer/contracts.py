@@ -129,6 +129,16 @@ class PublishSummary(StageSummary):
     risk_factors_removed: int | None = None
 
 
+class ChangesSummary(StageSummary):
+    compared_with: int | None = None  # the previous fiscal year, when one is published
+    unchanged: int | None = None
+    modified: int | None = None
+    new: int | None = None
+    removed: int | None = None
+    new_headings: list[str] | None = None
+    closest_peers: list[dict[str, Any]] | None = None
+
+
 # --------------------------------------------------------------------------- tables
 
 
@@ -375,10 +385,22 @@ PUBLISHED = StageContract(
     ),
 )
 
+RISK_CHANGES = StageContract(
+    name="risk_changes",
+    upstream=PUBLISHED.name,
+    summary_type=ChangesSummary,
+    description=(
+        "Year over year: every risk of the filing and of the company's previous fiscal year accounted "
+        "for once as UNCHANGED, MODIFIED (with a word diff), NEW or REMOVED (with merge/split partners), "
+        "stored in the results database; the similarity index updated with the filing's vectors, and "
+        "the closest risk of another company for the filing's leading risks."
+    ),
+)
+
 # Pipeline order: what `make run`, backfills and the sensor's runs materialize.
 PIPELINE: tuple[StageContract[Any], ...] = (
     RAW_FILING, PARSED_FILING, ITEMS, CLEANED_TEXT, RISK_SEGMENTS, RISK_EMBEDDINGS, RISK_CLASSIFICATIONS,
-    PUBLISHED,
+    PUBLISHED, RISK_CHANGES,
 )
 STAGES: dict[str, StageContract[Any]] = {contract.name: contract for contract in PIPELINE}
 # The stage whose output the quality gate guards (its checks are attached to this asset).

@@ -111,7 +111,7 @@ def _git(*arguments: str, cwd: Path) -> str | None:
         raise ResearchDocError("git is not installed (needed to read the checkout's commit and branch)")
     try:
         # a fixed argument list and no shell: nothing a document or a user types reaches the command
-        completed = subprocess.run(  # nosec B603
+        completed = subprocess.run(  # noqa: S603  # nosec B603
             [executable, *arguments],
             cwd=cwd,
             capture_output=True,

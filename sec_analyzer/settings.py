@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     edgar_max_response_bytes: int = Field(
         256 * 1024 * 1024, gt=0, validation_alias=_env("EDGAR_MAX_RESPONSE_BYTES", "edgar_max_response_bytes")
     )
+    # What one filing may cost the parser; the largest real 10-K primary documents are ~100 MB.
+    max_document_bytes: int = Field(
+        150_000_000, gt=0, validation_alias=_env("SEC_ANALYZER_MAX_DOCUMENT_BYTES", "max_document_bytes")
+    )
 
     # Stores
     data_dir: Path = Field(Path("data"), validation_alias=_env("SEC_ANALYZER_DATA_DIR", "data_dir"))

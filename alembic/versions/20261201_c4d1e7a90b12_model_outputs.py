@@ -1,5 +1,6 @@
 """Model outputs name their model: embeddings and classifications carry the model name (and the
-embedding path); a classification row is one label of a risk factor, ranked (1 = primary).
+embedding path); a classification row is one label of a risk factor, ranked (1 = primary). A risk
+factor's category heading may be up to 512 characters (filers write sentences there).
 
 Revision ID: c4d1e7a90b12
 Revises: ab9e90fc5a09
@@ -25,6 +26,8 @@ def upgrade() -> None:
     with op.batch_alter_table("embeddings") as batch:
         batch.add_column(sa.Column("model_name", sa.String(length=128), nullable=False))
         batch.add_column(sa.Column("embedding_path", sa.String(length=32), nullable=False))
+    with op.batch_alter_table("risk_factors") as batch:
+        batch.alter_column("category", existing_type=sa.String(length=64), type_=sa.String(length=512))
     with op.batch_alter_table("classifications") as batch:
         batch.add_column(sa.Column("model_name", sa.String(length=128), nullable=False))
         batch.add_column(sa.Column("rank", sa.Integer(), nullable=False))
@@ -36,6 +39,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("risk_factors") as batch:
+        batch.alter_column("category", existing_type=sa.String(length=512), type_=sa.String(length=64))
     op.execute("DELETE FROM classifications")
     op.execute("DELETE FROM embeddings")
     with op.batch_alter_table("classifications") as batch:

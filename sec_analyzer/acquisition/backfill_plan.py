@@ -27,6 +27,8 @@ MAX_YEARS_PER_RANGE = 50
 class BackfillPlan:
     keys: list[str] = field(default_factory=list)
     not_found: list[str] = field(default_factory=list)
+    # key -> SHA-256 of the document found for it, so a resumed backfill knows what it finished
+    documents: dict[str, str] = field(default_factory=dict)
 
 
 def parse_tickers(spec: str) -> list[str]:
@@ -93,6 +95,7 @@ def plan_backfill(
                 plan.not_found.append(f"{company} {year}: {error}")
                 continue
             found[(company, year)] = filing_key(company, year, cik=fetched.ref.cik)
+            plan.documents[found[(company, year)]] = fetched.stored.sha256
     plan.keys = [found[pair] for pair in wanted if pair in found]
     return plan
 

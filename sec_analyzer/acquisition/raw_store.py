@@ -319,7 +319,7 @@ def _content_type(suffix: str) -> str:
 def raw_store_from_settings(settings: Settings, *, s3_client: Any = None) -> RawStore:
     """The configured store: a local folder under the data directory, or S3.
 
-    The Dagster layer passes the client of its dagster-aws `S3Resource`; without one, a boto3
+    The orchestration layer passes the client of its S3 resource; without one, a boto3
     client is made here. AWS credentials are never read from settings: boto3 finds them in the
     environment (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or an instance role).
     """

@@ -160,6 +160,7 @@ def similar(
         raise click.UsageError("give either a TEXT to search for or --risk TICKER-YEAR-ORDINAL")
     if text is not None and not text.strip():
         raise click.UsageError("the search text is empty")
+    risk_ref = _parse_risk_id(risk_id) if risk_id is not None else None
     settings = load_analysis_settings().similarity
     repository = _repository()
     directory = similarity.default_index_dir()
@@ -171,8 +172,8 @@ def similar(
     if not len(index):
         raise SecAnalyzerError("the results database holds no risk-factor vectors yet; run the embedding stage")
     exclude: list[int] = []
-    if risk_id is not None:
-        query, key = _stored_risk_vector(repository, risk_id)
+    if risk_ref is not None:
+        query, key = _stored_risk_vector(repository, *risk_ref)
         exclude.append(key)
     else:
         from sec_analyzer.analysis.embedding import get_embedder
@@ -199,13 +200,18 @@ def similar(
         click.echo(f"     {risk.heading}")
 
 
-def _stored_risk_vector(repository: AnalysisRepository, risk_id: str) -> tuple[list[float], int]:
-    from sec_analyzer.analysis.similarity import risk_key
-
+def _parse_risk_id(risk_id: str) -> tuple[str, int, int]:
     match = RISK_ID.match(risk_id.strip())
     if match is None:
         raise click.UsageError(f"--risk {risk_id!r} is not TICKER-YEAR-ORDINAL (e.g. KO-2024-12)")
-    ticker, year, ordinal = match.group(1), int(match.group(2)), int(match.group(3))
+    return match.group(1), int(match.group(2)), int(match.group(3))
+
+
+def _stored_risk_vector(
+    repository: AnalysisRepository, ticker: str, year: int, ordinal: int
+) -> tuple[list[float], int]:
+    from sec_analyzer.analysis.similarity import risk_key
+
     filing = repository.filing(ticker, year)
     vector = repository.risk_vector(filing, ordinal)
     if vector is None:
@@ -232,21 +238,10 @@ def drift(output_format: str, output: Path | None, alert: bool) -> None:
     settings = load_analysis_settings()
     report = drift_report(_repository(), settings.drift)
     if output is not None:
-        write_report(report, output)
+        report.write(output)
     click.echo(report.to_json_text() if output_format == "json" else report.to_markdown(), nl=False)
     if alert:
         decision = raise_drift_alert(report, default_state_path(), settings.alerts)
         delivered = {None: "", True: ", webhook answered", False: ", webhook FAILED"}[decision.delivered]
         click.echo(f"alert: {'sent' if decision.alert else 'not sent'} ({decision.reason}{delivered})", err=True)
 
-
-def write_report(report: Any, folder: Path) -> tuple[Path, Path]:
-    """Write the drift report as markdown and JSON into `folder`."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        markdown, document = folder / "drift-report.md", folder / "drift-report.json"
-        markdown.write_text(report.to_markdown(), encoding="utf-8")
-        document.write_text(report.to_json_text(), encoding="utf-8")
-    except OSError as error:
-        raise SecAnalyzerError(f"cannot write the drift report into {folder}: {error.strerror}") from error
-    return markdown, document

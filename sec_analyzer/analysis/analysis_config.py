@@ -55,6 +55,7 @@ class DriftLevel(_Section):
 class DriftSettings(_Section):
     warn: DriftLevel
     critical: DriftLevel
+    min_filings: int = Field(ge=1)
     sample_size: int = Field(ge=10)
     permutations: int = Field(ge=0)
     seed: int = 0

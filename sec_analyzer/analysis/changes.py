@@ -199,6 +199,8 @@ class PairScores:
     body: np.ndarray
     heading: np.ndarray
     containment: np.ndarray  # shorter text's shingles found in the longer one
+    previous_shingles: list[set[tuple[str, ...]]]
+    current_shingles: list[set[tuple[str, ...]]]
 
 
 def _tfidf_cosine(previous: Sequence[str], current: Sequence[str], ngrams: tuple[int, int]) -> np.ndarray:
@@ -245,7 +247,7 @@ def pair_scores(previous: Sequence[Risk], current: Sequence[Risk], settings: Cha
     # a risk merged into a longer one (or split out of it) keeps its words, not its proportions
     kept_words = (1 - settings.heading_weight) * contained + settings.heading_weight * heading
     combined = np.maximum(blended, kept_words)
-    return PairScores(combined, vector, body, heading, contained)
+    return PairScores(combined, vector, body, heading, contained, old_shingles, new_shingles)
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -276,25 +278,22 @@ def compare(previous: Sequence[Risk], current: Sequence[Risk], settings: ChangeS
     changes: list[RiskChange] = []
     for row, column in pairs.items():
         changes.append(_paired(previous[row], current[column], float(scores.combined[row, column]), row in moved_rows))
-    paired_columns = set(pairs.values())
+    threshold = settings.merge_split_containment
+    paired_rows, paired_columns = list(pairs), list(pairs.values())
+    continuing_current = [scores.current_shingles[column] for column in paired_columns]
+    continuing_previous = [scores.previous_shingles[row] for row in paired_rows]
     for row, risk in enumerate(previous):
-        if row in pairs:
-            continue
-        # merged: most of its words live on in a current risk that continues another one
-        target = max(paired_columns, key=lambda column: scores.containment[row, column], default=None)
-        merged_into = None
-        if target is not None and _part_in(risk, current[target]) >= settings.merge_split_containment:
-            merged_into = current[target].ordinal
-        changes.append(RiskChange(ChangeStatus.REMOVED, risk, None, merged_into=merged_into))
-    paired_rows = set(pairs)
+        if row not in pairs:
+            # merged: most of its words live on in a current risk that continues another one
+            home, share = _best_home(scores.previous_shingles[row], continuing_current)
+            merged_into = current[paired_columns[home]].ordinal if share >= threshold else None
+            changes.append(RiskChange(ChangeStatus.REMOVED, risk, None, merged_into=merged_into))
+    continuing_columns = set(paired_columns)
     for column, risk in enumerate(current):
-        if column in paired_columns:
-            continue
-        source = max(paired_rows, key=lambda row: scores.containment[row, column], default=None)
-        split_from = None
-        if source is not None and _part_in(risk, previous[source]) >= settings.merge_split_containment:
-            split_from = previous[source].ordinal
-        changes.append(RiskChange(ChangeStatus.NEW, None, risk, split_from=split_from))
+        if column not in continuing_columns:
+            home, share = _best_home(scores.current_shingles[column], continuing_previous)
+            split_from = previous[paired_rows[home]].ordinal if share >= threshold else None
+            changes.append(RiskChange(ChangeStatus.NEW, None, risk, split_from=split_from))
     anchors = {previous[row].ordinal: current[column].ordinal for row, column in pairs.items()}
     return _ordered(changes, anchors)
 
@@ -323,8 +322,13 @@ def _slot_pairs(
     return found
 
 
-def _part_in(part: Risk, whole: Risk) -> float:
-    return containment(_shingles(f"{part.heading} {part.text}"), _shingles(f"{whole.heading} {whole.text}"))
+def _best_home(part: set[tuple[str, ...]], candidates: list[set[tuple[str, ...]]]) -> tuple[int, float]:
+    """The candidate holding the largest share of `part`'s shingles, and that share."""
+    shares = [containment(part, whole) for whole in candidates]
+    if not shares:
+        return -1, 0.0
+    best = max(range(len(shares)), key=shares.__getitem__)
+    return best, shares[best]
 
 
 def _paired(old: Risk, new: Risk, score: float, moved: bool) -> RiskChange:

@@ -11,7 +11,9 @@ Two views per fiscal year against the previous stored year:
   keeps the kernel matrix bounded whatever the size of the store.
 
 Each measure is compared with the warn and critical thresholds of `configs/analysis.yaml`
-(section `drift`); a year's status is the worst of its measures.
+(section `drift`); a year's status is the worst of its measures. A year with fewer than
+`min_filings` filings is reported but not judged: early in a year only a few companies have
+filed, and their mix, not a change of the landscape, would move every measure.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sec_analyzer.analysis.analysis_config import DriftSettings
+from sec_analyzer.errors import SecAnalyzerError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
     from sec_analyzer.storage.analysis_repo import AnalysisRepository
 
 SMOOTHING = 1e-4
+REPORT_MARKDOWN = "drift-report.md"
+REPORT_JSON = "drift-report.json"
 MEASURES = ("psi", "jensen_shannon", "centroid_shift", "mmd")
 
 
@@ -109,6 +115,28 @@ class DriftReport:
 
     def to_json_text(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> DriftReport:
+        """The report `to_json` wrote (e.g. read back from `drift-report.json` by a sensor)."""
+        years = tuple(
+            YearDrift(**{**year, "status": DriftStatus(year["status"]), "reasons": tuple(year["reasons"]),
+                         "top_category_moves": tuple(tuple(move) for move in year["top_category_moves"])})
+            for year in document["years"]
+        )
+        risks = {int(year): count for year, count in document["risks_per_year"].items()}
+        return cls(document["generated_at"], years, risks)
+
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        """Write `drift-report.md` and `drift-report.json` into `folder`."""
+        markdown, document = folder / REPORT_MARKDOWN, folder / REPORT_JSON
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            markdown.write_text(self.to_markdown(), encoding="utf-8")
+            document.write_text(self.to_json_text(), encoding="utf-8")
+        except OSError as error:
+            raise SecAnalyzerError(f"cannot write the drift report into {folder}: {error.strerror}") from error
+        return markdown, document
 
 
 def _worst(statuses: Sequence[DriftStatus]) -> DriftStatus:
@@ -214,6 +242,9 @@ def year_drift(
         mmd, p_value = mmd_rbf(sample[0], sample[1], settings.permutations, rng)
     values = {"psi": psi, "jensen_shannon": jensen_shannon, "centroid_shift": shift, "mmd": mmd}
     status, reasons = _judge(values, settings)
+    if filings < settings.min_filings:
+        # a year still filling up differs from the last by which companies have filed, not by drift
+        status, reasons = DriftStatus.OK, (f"not judged: {filings} filing(s), fewer than {settings.min_filings}",)
     labels = sorted(set(label_counts[0]) | set(label_counts[1]))
     moves: tuple[tuple[str, float, float], ...] = ()
     if labels:
@@ -244,7 +275,9 @@ def drift_report(repository: AnalysisRepository, settings: DriftSettings) -> Dri
     filings = repository.filing_counts_by_year()
     years = sorted(counts)
     drifts = []
-    previous_vectors = repository.vectors_of_year(years[0]) if years else None
+    if not years:
+        return DriftReport(datetime.now(UTC).isoformat(timespec="seconds"), (), {})
+    previous_vectors = repository.vectors_of_year(years[0])
     for previous, current in itertools.pairwise(years):
         # two years of vectors in memory at a time, whatever the number of years
         current_vectors = repository.vectors_of_year(current)

@@ -212,7 +212,9 @@ def _pooled_torch_encoder(source: ModelSource) -> Any:
     # a local 90 MB load needs no progress bar, and the CLI's stderr belongs to its own messages
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
-    transformer = transformers.AutoModel.from_pretrained(str(source.directory)).eval()
+    # A folder on disk, never the hub: there is no revision to pin (bandit B615 expects one).
+    transformer = transformers.AutoModel.from_pretrained(  # nosec B615
+        str(source.directory), local_files_only=True).eval()
 
     class MeanPooledEncoder(torch.nn.Module):
         def __init__(self) -> None:

@@ -69,7 +69,7 @@ def export(sheet: Path, labels_path: Path, filings_dir: Path | None, weak_source
         weak.append(classifier_weak_labeler(get_classifier(embedder, taxonomy), embedder, min_confidence))
     human = read_label_sheet(labels_path, taxonomy.ids)
     labeled = build_labeled_set(human, _texts(filings_dir), taxonomy.ids, weak_labelers=weak)
-    count = write_review_sheet(sheet, labeled)
+    count = write_review_sheet(sheet, labeled, human)
     click.echo(f"wrote {count} rows to {sheet} (data version {labeled.data_version}; "
                f"{len(labeled.unmatched_labels)} labeled ids without a stored text left out)")
 

@@ -33,6 +33,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,6 +47,7 @@ LABEL_COLUMNS = ("risk_id", "ticker", "fiscal_year", "ordinal", "heading", "labe
 REVIEW_COLUMNS = (*LABEL_COLUMNS, "source", "score")
 CONFIDENCES = ("clear-cut", "borderline")
 MAX_LABELS = 3
+HEADING_CHARACTERS = 200  # the label file keeps the start of a heading, enough to recognise it
 RISK_ID = re.compile(r"^(?P<ticker>[A-Z][A-Z0-9.\-]*)-(?P<year>\d{4})-(?P<ordinal>\d{3})$")
 
 # Chosen by company across industries (retail/cloud, health care, beverages, aerospace, media):
@@ -268,34 +270,26 @@ def merge_labels(existing: Sequence[HumanLabel], reviewed: Sequence[HumanLabel])
     return sorted(merged.values(), key=lambda label: label.risk_id), counts
 
 
-def review_rows(labeled: LabeledSet) -> list[dict[str, str]]:
-    """A review sheet of the set, least confident first (then by risk id): weak labels carry no
-    labeler, so a reviewer confirms one by filling in the labeler and the confidence."""
+def review_rows(labeled: LabeledSet, human_labels: Sequence[HumanLabel]) -> list[dict[str, str]]:
+    """A review sheet of the set, least confident first (then by risk id). Human rows are the label
+    file's rows as they are; weak labels carry no labeler, so a reviewer confirms one by filling in
+    the labeler and the confidence."""
+    by_id = {label.risk_id: label for label in human_labels}
     rows = []
     for risk in sorted(labeled.risks, key=lambda r: (r.confidence, r.risk_id)):
-        human = risk.source == HUMAN
-        ordinal = RISK_ID.match(risk.risk_id)
-        rows.append(
-            {
-                "risk_id": risk.risk_id,
-                "ticker": risk.ticker,
-                "fiscal_year": str(risk.fiscal_year),
-                "ordinal": str(int(ordinal["ordinal"])) if ordinal else "",
-                "heading": risk.heading,
-                "labels": ";".join(risk.labels),
-                "confidence": ("clear-cut" if risk.confidence >= 1.0 else "borderline") if human else "",
-                "labeler": risk.labeler,
-                "rule": "",
-                "note": "",
-                "source": risk.source,
-                "score": f"{risk.confidence:.3f}",
-            }
-        )
+        if risk.source == HUMAN:
+            row = by_id[risk.risk_id].as_row()
+        else:
+            ordinal = int(risk.risk_id.rsplit("-", 1)[1])
+            row = {"risk_id": risk.risk_id, "ticker": risk.ticker, "fiscal_year": str(risk.fiscal_year),
+                   "ordinal": str(ordinal), "heading": risk.heading[:HEADING_CHARACTERS], "labels": ";".join(risk.labels),
+                   "confidence": "", "labeler": "", "rule": "", "note": ""}
+        rows.append(row | {"source": risk.source, "score": f"{risk.confidence:.3f}"})
     return rows
 
 
-def write_review_sheet(path: Path, labeled: LabeledSet) -> int:
-    rows = review_rows(labeled)
+def write_review_sheet(path: Path, labeled: LabeledSet, human_labels: Sequence[HumanLabel]) -> int:
+    rows = review_rows(labeled, human_labels)
     _write_csv(path, REVIEW_COLUMNS, rows)
     return len(rows)
 
@@ -327,15 +321,24 @@ def risk_texts_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, RiskTex
 
 def risk_texts_from_database(database_url: str | None = None) -> dict[str, RiskText]:
     """Every risk factor published to the results database (the configured one by default)."""
-    from sec_analyzer.settings import get_settings
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sec_analyzer.settings import get_settings, masked_url
     from sec_analyzer.storage.db_clients import create_db_engine
     from sec_analyzer.storage.results_repo import ResultsRepository
 
-    engine = create_db_engine(database_url or get_settings().resolved_database_url())
+    url = database_url or get_settings().resolved_database_url
+    engine = create_db_engine(url)
     try:
-        return risk_texts_from_rows(ResultsRepository(engine).risk_factors())
+        texts = risk_texts_from_rows(ResultsRepository(engine).risk_factors())
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        raise LabelError(f"cannot read risk factors from the results database {masked_url(url)}: {reason}") from error
     finally:
         engine.dispose()
+    if not texts:
+        raise LabelError(f"the results database {masked_url(url)} holds no risk factors yet (or read a folder of filings instead)")
+    return texts
 
 
 def risk_texts_from_filings(folder: Path, tickers: Iterable[str] = ()) -> dict[str, RiskText]:
@@ -350,10 +353,12 @@ def risk_texts_from_filings(folder: Path, tickers: Iterable[str] = ()) -> dict[s
     from sec_analyzer.preprocessing.segmenter import segment_risk_factors
 
     wanted = {ticker.upper() for ticker in tickers}
-    documents = [
-        document for document in sorted(folder.rglob("primary-document.html"))
-        if not wanted or document.parent.parent.name.upper() in wanted
-    ]
+    # os.walk follows symlinked company folders, which Path.rglob (before 3.13) does not
+    documents = sorted(
+        Path(directory) / "primary-document.html"
+        for directory, _, files in os.walk(folder, followlinks=True)
+        if "primary-document.html" in files and (not wanted or Path(directory).parent.name.upper() in wanted)
+    )
     if not documents:
         raise LabelError(f"{folder} holds no filings ({{TICKER}}/{{accession}}/primary-document.html)")
     rows: list[dict[str, Any]] = []
@@ -468,13 +473,15 @@ def data_version(risks: Iterable[LabeledRisk], categories: Sequence[str]) -> str
 
 _WORD = re.compile(r"[a-z][a-z\-]{3,}")
 # words of the cue sentences that say nothing about a category
-_CUE_STOPWORDS = frozenset(
-    "could would which their there these those with from into that this have been other such more "
-    "than when where while about under over they them what will were also only each many much most "
-    "some very make made cause harm adversely affect affected results business operations financial "
-    "condition company companies products services product service customers ability able changes "
-    "change including include certain significant risks risk rely".split()
-)
+_CUE_STOPWORDS = frozenset({
+    "could", "would", "which", "their", "there", "these", "those", "with", "from", "into", "that", "this",
+    "have", "been", "other", "such", "more", "than", "when", "where", "while", "about", "under", "over",
+    "they", "them", "what", "will", "were", "also", "only", "each", "many", "much", "most", "some", "very",
+    "make", "made", "cause", "harm", "adversely", "affect", "affected", "results", "business", "operations",
+    "financial", "condition", "company", "companies", "products", "services", "product", "service",
+    "customers", "ability", "able", "changes", "change", "including", "include", "certain", "significant",
+    "risks", "risk", "rely",
+})
 
 
 def keyword_cues(taxonomy: Any) -> dict[str, frozenset[str]]:

@@ -96,7 +96,7 @@ class VectorIndex:
         order = np.argsort(keys, kind="stable")
         self.settings = settings
         self.keys = np.asarray(keys, dtype=np.uint64)[order]
-        self.vectors = _unit(np.asarray(vectors, dtype=np.float32).reshape(len(keys), -1)[order])
+        self.vectors = _unit(_matrix(vectors)[order])
         self.tickers = np.asarray(tickers, dtype=str)[order]
         self.years = np.asarray(years, dtype=np.int64)[order]
         self.labels = np.asarray(labels, dtype=str)[order]
@@ -122,6 +122,15 @@ class VectorIndex:
     @property
     def uses_hnsw(self) -> bool:
         return self._hnsw is not None
+
+    def set_expansion_search(self, expansion: int) -> None:
+        """The HNSW search breadth (more is slower and finds more of the exact neighbours)."""
+        if self._hnsw is not None:
+            self._hnsw.expansion_search = expansion
+
+    @property
+    def hnsw_bytes(self) -> int:
+        return int(self._hnsw.memory_usage) if self._hnsw is not None else 0
 
     def _build_hnsw(self) -> Any:
         index = usearch_index_class()(
@@ -158,7 +167,7 @@ class VectorIndex:
         return VectorIndex(
             self.settings,
             np.concatenate([self.keys[keep], np.asarray(keys, dtype=np.uint64)]),
-            np.concatenate([self.vectors[keep], np.asarray(vectors, dtype=np.float32).reshape(len(keys), -1)]),
+            np.concatenate([self.vectors[keep], _matrix(vectors)]),
             np.concatenate([self.tickers[keep], np.asarray(tickers, dtype=str)]),
             np.concatenate([self.years[keep], np.asarray(years, dtype=np.int64)]),
             np.concatenate([self.labels[keep], np.asarray([label or "" for label in labels], dtype=str)]),
@@ -199,14 +208,16 @@ class VectorIndex:
         if top <= 0 or candidates == 0:
             return []
         if exact or self._hnsw is None or candidates < self.settings.exact_search_below:
-            return self._exact(query, top, np.flatnonzero(allowed))
+            return self._exact(query, min(top, candidates), allowed)
         return self._approximate(query, top, allowed, candidates)
 
-    def _exact(self, query: np.ndarray, top: int, rows: np.ndarray) -> list[Hit]:
+    def _exact(self, query: np.ndarray, top: int, allowed: np.ndarray) -> list[Hit]:
         import numpy as np
 
-        scores = self.vectors[rows] @ query
-        best = np.argpartition(-scores, min(top, len(rows)) - 1)[:top] if len(rows) > top else np.arange(len(rows))
+        # a filter gathers just its rows: the time follows the candidates, not the store
+        rows = np.arange(len(self.keys)) if allowed.all() else np.flatnonzero(allowed)
+        scores = (self.vectors if len(rows) == len(self.keys) else self.vectors[rows]) @ query
+        best = np.argpartition(-scores, top - 1)[:top]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [Hit(int(self.keys[rows[index]]), float(scores[index])) for index in best]
 
@@ -303,6 +314,15 @@ def usearch_index_class() -> Any:
     return Index
 
 
+def _matrix(vectors: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2:
+        raise SimilarityIndexError(f"expected a matrix of vectors, got an array of shape {matrix.shape}")
+    return matrix
+
+
 def _unit(matrix: np.ndarray) -> np.ndarray:
     import numpy as np
 
@@ -332,23 +352,9 @@ def rebuild_index(repository: AnalysisRepository, directory: Path, settings: Sim
     """Build the index from every vector in the results database and replace the stored one."""
     import time
 
-    import numpy as np
-
     started = time.perf_counter()
     with _writer_lock(directory):
-        parts = list(repository.stored_vectors())
-        if not parts:
-            index = VectorIndex.empty(settings, 0)
-        else:
-            index = VectorIndex(
-                settings,
-                np.concatenate([_keys(part.filing_ids, part.ordinals) for part in parts]),
-                np.concatenate([part.vectors for part in parts]),
-                np.concatenate([np.asarray(part.tickers, dtype=str) for part in parts]),
-                np.concatenate([part.fiscal_years for part in parts]),
-                np.concatenate([np.asarray([label or "" for label in part.labels], dtype=str) for part in parts]),
-                sorted({version for part in parts for version in part.model_versions}),
-            )
+        index = _index_of_database(repository, settings)
         index.save(directory)
     return _summary(index, time.perf_counter() - started)
 
@@ -356,39 +362,51 @@ def rebuild_index(repository: AnalysisRepository, directory: Path, settings: Sim
 def update_index(
     repository: AnalysisRepository, directory: Path, partition_keys: Sequence[str], settings: SimilaritySettings
 ) -> IndexSummary:
-    """Bring the index up to date for the given filings (published, republished or deleted).
-    Builds the whole index when there is none yet, or when the filings' vectors come from a
-    model version the index does not hold yet."""
+    """Bring the index up to date for the given filings (published or republished). Builds the
+    whole index instead when there is none yet (or an empty one), or when the filings' vectors
+    come from a model version the index does not hold yet. A deleted filing's vectors stay until
+    the next rebuild (the search drops hits whose risk is gone)."""
     import time
 
     import numpy as np
 
     started = time.perf_counter()
-    if not (directory / "manifest.json").is_file():
-        return rebuild_index(repository, directory, settings)
     with _writer_lock(directory):
-        index = VectorIndex.load(directory, settings)
-        filing_ids = list(repository.filing_ids(partition_keys).values())
         parts = list(repository.stored_vectors(partition_keys))
         versions = {version for part in parts for version in part.model_versions}
-        if index.model_versions and not versions <= set(index.model_versions):
-            return rebuild_index(repository, directory, settings)
-        # A deleted filing has no id any more; its vectors go when the index is rebuilt.
-        if parts:
+        index = VectorIndex.load(directory, settings) if (directory / "manifest.json").is_file() else None
+        if index is None or not len(index) or not versions <= set(index.model_versions):
+            index = _index_of_database(repository, settings)
+        else:
+            filing_ids = list(repository.filing_ids(partition_keys).values())
             index = index.replaced(
                 filing_ids,
-                np.concatenate([_keys(part.filing_ids, part.ordinals) for part in parts]),
-                np.concatenate([part.vectors for part in parts]),
+                np.concatenate([_keys(part.filing_ids, part.ordinals) for part in parts] or [np.zeros(0, np.uint64)]),
+                np.concatenate([part.vectors for part in parts] or [np.zeros((0, index.dimension), np.float32)]),
                 [ticker for part in parts for ticker in part.tickers],
-                np.concatenate([part.fiscal_years for part in parts]),
+                np.concatenate([part.fiscal_years for part in parts] or [np.zeros(0, np.int64)]),
                 [label for part in parts for label in part.labels],
                 sorted(versions),
             )
-        else:
-            index = index.replaced(filing_ids, np.zeros(0, np.uint64), np.zeros((0, index.dimension), np.float32),
-                                   [], np.zeros(0, np.int64), [], [])
         index.save(directory)
     return _summary(index, time.perf_counter() - started)
+
+
+def _index_of_database(repository: AnalysisRepository, settings: SimilaritySettings) -> VectorIndex:
+    import numpy as np
+
+    parts = list(repository.stored_vectors())
+    if not parts:
+        return VectorIndex.empty(settings, 0)
+    return VectorIndex(
+        settings,
+        np.concatenate([_keys(part.filing_ids, part.ordinals) for part in parts]),
+        np.concatenate([part.vectors for part in parts]),
+        np.concatenate([np.asarray(part.tickers, dtype=str) for part in parts]),
+        np.concatenate([part.fiscal_years for part in parts]),
+        np.concatenate([np.asarray([label or "" for label in part.labels], dtype=str) for part in parts]),
+        sorted({version for part in parts for version in part.model_versions}),
+    )
 
 
 def _keys(filing_ids: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
@@ -428,3 +446,26 @@ def describe(hits: Sequence[Hit], repository: AnalysisRepository) -> list[Simila
         results.append(SimilarRisk(detail.ticker, detail.fiscal_year, detail.ordinal, detail.category,
                                    detail.label, detail.heading, round(hit.score, 4)))
     return results
+
+
+def closest_peer_risks(
+    index: VectorIndex, repository: AnalysisRepository, partition_key: str, leading: int = 3
+) -> list[dict[str, object]]:
+    """For a filing's first `leading` risks (filers lead with what matters most), the closest
+    stored risk of another company: the filing's UI metadata."""
+    import numpy as np
+
+    filing = repository.filing_by_key(partition_key)
+    if filing is None:
+        raise SimilarityIndexError(f"{partition_key} is not in the results database")
+    peers: list[dict[str, object]] = []
+    for risk in repository.risks(filing)[:leading]:
+        if risk.vector is None:
+            continue
+        hits = index.search(np.asarray(risk.vector, dtype=np.float32), 10 * OVERSAMPLE)
+        others = [match for match in describe(hits, repository) if match.ticker != filing.ticker]
+        if others:
+            best = others[0]
+            peers.append({"ordinal": risk.ordinal, "heading": risk.heading, "peer_risk": best.risk_id,
+                          "peer_heading": best.heading, "score": best.score})
+    return peers

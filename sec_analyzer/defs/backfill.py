@@ -1,10 +1,16 @@
 """Backfills from the command line, Dagster side: add the filing partitions that
-`acquisition.backfill_plan` found on EDGAR and materialize them in as few in-process runs as the
-partition order allows (one per contiguous block of keys; usually one), recorded in the Dagster
-instance like any other run so the UI shows them."""
+`acquisition.backfill_plan` found on EDGAR and materialize them in runs of at most `batch_size`
+filings over contiguous blocks of the partition order, recorded in the Dagster instance like any
+other run so the UI shows them.
+
+Runs of a bounded size keep memory flat in the number of filings and make a backfill resumable:
+each finished run has published its filings, so a backfill interrupted or killed in a later run
+loses at most that run's work (`pipeline.resume` skips what is finished)."""
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 import uuid
@@ -21,6 +27,18 @@ from sec_analyzer.domain import parse_filing_key
 from sec_analyzer.errors import SecAnalyzerError
 
 BACKFILL_TAG = BACKFILL_TAGS[1]
+# Filings per run: large enough that a run's fixed cost (~0.3 s in process) is small beside its
+# filings' work, small enough that an interruption loses little and memory stays flat.
+DEFAULT_BATCH_SIZE = 8
+
+# Called when a step ends, with its step key and the number of filings of its run.
+StepListener = Callable[[str, int], None]
+# Which process on which machine executes a backfill's run (in process), so a later backfill can
+# tell a run whose process was killed from one still going.
+HOST_TAG = "sec_analyzer/host"
+PID_TAG = "sec_analyzer/pid"
+POLL_SECONDS = 0.5  # how often the progress display reads the run's new step events
+UNFINISHED = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 def filing_pipeline_job() -> dg.JobDefinition:
@@ -36,18 +54,25 @@ def materialize_filings(
     asset_names: Sequence[str] = PIPELINE_ASSETS,
     progress: Callable[[str], None] = print,
     run_config: Mapping[str, Any] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    step_finished: StepListener = lambda step, filings: None,
 ) -> list[dg.DagsterRun]:
     """Add the partitions and run the selected assets over them; returns the finished runs.
 
-    `run_config` configures the runs' resources (e.g. where EDGAR is); console logs stay quiet."""
+    `run_config` configures the runs' resources (e.g. where EDGAR is); console logs stay quiet.
+    `progress` gets a line per run and per step, `step_finished` each step's end."""
+    if batch_size < 1:
+        raise SecAnalyzerError(f"the batch size must be at least 1 (got {batch_size})")
+    for run_id in release_dead_runs(instance):
+        progress(f"run {run_id} of a backfill process that died is marked failed and its pool slots freed")
     new_keys = [key for key in dict.fromkeys(keys) if not instance.has_dynamic_partition(FILINGS, key)]
     if new_keys:
         instance.add_dynamic_partitions(FILINGS, new_keys)
     ordered = instance.get_dynamic_partitions(FILINGS)
     backfill_id = uuid.uuid4().hex[:8]
     runs: list[dg.DagsterRun] = []
-    for first, last in contiguous_blocks(ordered, keys):
-        tags = {BACKFILL_TAG: backfill_id}
+    for first, last, filings in batches(ordered, keys, batch_size):
+        tags = {BACKFILL_TAG: backfill_id, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
         if first == last:
             key = parse_filing_key(first)
             tags.update({"dagster/partition": first, TICKER_TAG: key.company, FISCAL_YEAR_TAG: str(key.fiscal_year)})
@@ -56,44 +81,133 @@ def materialize_filings(
         label = first if first == last else f"{first} … {last}"
         progress(f"run {len(runs) + 1}: {label}")
         earlier = {run.run_id for run in runs}
-        runs.append(_execute_with_progress(instance, tags, earlier, asset_names, progress, run_config or {}))
+        reporter = _StepReporter(progress, step_finished, filings)
+        runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter, run_config or {}))
     return runs
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the unfinished runs of backfill processes of this machine that no longer exist
+    (killed, or the machine restarted) and free the pool slots they held: a killed process never
+    gives back its `edgar` slot, and every later raw_filing step would wait for it."""
+    released = []
+    for run in instance.get_runs(dg.RunsFilter(statuses=UNFINISHED, tags={HOST_TAG: socket.gethostname()})):
+        if _process_exists(int(run.tags.get(PID_TAG, "0"))):
+            continue
+        instance.report_run_failed(run, f"the backfill process {run.tags.get(PID_TAG)} that ran it no longer exists")
+        _free_pool_slots(instance, run.run_id)
+        released.append(run.run_id)
+    return released
+
+
+def _process_exists(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive
+    return True
+
+
+def batches(ordered_keys: Sequence[str], wanted: Sequence[str], batch_size: int) -> list[tuple[str, str, int]]:
+    """(first, last, count) ranges of the instance's key order covering exactly `wanted`, each of
+    at most `batch_size` keys: the contiguous blocks, cut into runs of a bounded size."""
+    position = {key: index for index, key in enumerate(ordered_keys)}
+    ranges: list[tuple[str, str, int]] = []
+    for first, last in contiguous_blocks(ordered_keys, wanted):
+        start, end = position[first], position[last]
+        for offset in range(start, end + 1, batch_size):
+            stop = min(offset + batch_size, end + 1)
+            ranges.append((ordered_keys[offset], ordered_keys[stop - 1], stop - offset))
+    return ranges
+
+
+class _StepReporter:
+    """Turns a run's step events into progress lines and step-end notices."""
+
+    def __init__(self, progress: Callable[[str], None], step_finished: StepListener, filings: int) -> None:
+        self.progress, self.step_finished, self.filings = progress, step_finished, filings
+
+    def started(self, step: str) -> None:
+        self.progress(f"  ▸ {step} …")
+
+    def ended(self, step: str, status: str, seconds: float) -> None:
+        self.progress(f"  {'✓' if status == 'success' else '✗'} {step} {status} ({seconds:.1f} s)")
+        self.step_finished(step, self.filings)
 
 
 def _execute_with_progress(
     instance: dg.DagsterInstance, tags: dict[str, str], earlier_run_ids: set[str], asset_names: Sequence[str],
-    progress: Callable[[str], None], run_config: Mapping[str, Any],
+    reporter: _StepReporter, run_config: Mapping[str, Any],
 ) -> dg.DagsterRun:
+    """Execute one run in a worker thread while this thread waits, so that Ctrl-C reaches this
+    thread at once: in the main thread Dagster captures SIGINT itself and, for an in-process run,
+    honours it only inside asset code (between steps it is dropped and the backfill goes on).
+    On Ctrl-C the run is marked canceled, its pool slots are freed, and KeyboardInterrupt goes up."""
     done = threading.Event()
-    watcher = threading.Thread(target=_report_steps, args=(instance, tags[BACKFILL_TAG], earlier_run_ids, done, progress),
+    watcher = threading.Thread(target=_report_steps, args=(instance, tags[BACKFILL_TAG], earlier_run_ids, done, reporter),
                                daemon=True)
+    outcome: dict[str, Any] = {}
+
+    def execute() -> None:
+        try:
+            outcome["result"] = dg.execute_job(
+                dg.reconstructable(filing_pipeline_job),
+                instance=instance,
+                tags=tags,
+                asset_selection=[dg.AssetKey(name) for name in asset_names],
+                run_config={**run_config, "loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            )
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            outcome["error"] = error
+
+    # A daemon thread: when the interrupted process exits, the run's thread ends with it.
+    runner = threading.Thread(target=execute, name="backfill-run", daemon=True)
     watcher.start()
+    runner.start()
     try:
-        result = dg.execute_job(
-            dg.reconstructable(filing_pipeline_job),
-            instance=instance,
-            tags=tags,
-            asset_selection=[dg.AssetKey(name) for name in asset_names],
-            run_config={**run_config, "loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-        )
+        while runner.is_alive():
+            runner.join(timeout=0.5)
+    except KeyboardInterrupt:
+        _cancel_unfinished_runs(instance, tags[BACKFILL_TAG])
+        raise
     finally:
         done.set()
         watcher.join(timeout=5)
+    if "error" in outcome:
+        raise outcome["error"]
+    result = outcome["result"]
     run = instance.get_run_by_id(result.run_id)
     if run is None:
         raise SecAnalyzerError(f"run {result.run_id} finished but is not in the Dagster instance")
     return run
 
 
+def _cancel_unfinished_runs(instance: dg.DagsterInstance, backfill_id: str) -> None:
+    for run in instance.get_runs(dg.RunsFilter(statuses=UNFINISHED, tags={BACKFILL_TAG: backfill_id})):
+        instance.report_run_canceled(run, "the backfill was interrupted (Ctrl-C); run it again to finish")
+        _free_pool_slots(instance, run.run_id)
+
+
+def _free_pool_slots(instance: dg.DagsterInstance, run_id: str) -> None:
+    if instance.event_log_storage.supports_global_concurrency_limits:
+        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+
+
 def _report_steps(instance: dg.DagsterInstance, backfill_id: str, earlier_run_ids: set[str], done: threading.Event,
-                  progress: Callable[[str], None]) -> None:
+                  reporter: _StepReporter) -> None:
     """Print each step as it starts and ends, from the run's event log (the run is in-process).
 
-    The runs of one backfill share its tag, so the run to follow is the one not seen before.
+    The runs of one backfill share its tag, so the run to follow is the one not seen before. Each
+    poll reads only the step events after the last one seen: a step holds the model's thread,
+    and re-reading a growing log would take its CPU.
     """
     watched = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE,
                dg.DagsterEventType.STEP_SKIPPED}
-    seen = 0
+    cursor: str | None = None
     started: dict[str, float] = {}
     run_id = None
     while True:
@@ -102,20 +216,19 @@ def _report_steps(instance: dg.DagsterInstance, backfill_id: str, earlier_run_id
             runs = instance.get_runs(dg.RunsFilter(tags={BACKFILL_TAG: backfill_id}))
             run_id = next((run.run_id for run in runs if run.run_id not in earlier_run_ids), None)
         if run_id is not None:
-            records = instance.all_logs(run_id)
-            for record in records[seen:]:
-                event = record.dagster_event
-                if event is None or event.event_type not in watched:
+            connection = instance.get_records_for_run(run_id, cursor=cursor, of_type=watched)
+            cursor = connection.cursor
+            for record in connection.records:
+                event = record.event_log_entry.dagster_event
+                if event is None:
                     continue
                 step = event.step_key or "?"
                 if event.event_type == dg.DagsterEventType.STEP_START:
                     started[step] = record.timestamp
-                    progress(f"  ▸ {step} …")
+                    reporter.started(step)
                 else:
                     took = record.timestamp - started.get(step, record.timestamp)
-                    status = event.event_type.value.removeprefix("STEP_").lower()
-                    progress(f"  {'✓' if status == 'success' else '✗'} {step} {status} ({took:.1f} s)")
-            seen = len(records)
+                    reporter.ended(step, event.event_type.value.removeprefix("STEP_").lower(), took)
         if finished:
             return
-        time.sleep(0.3)
+        time.sleep(POLL_SECONDS)

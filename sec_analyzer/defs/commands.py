@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import json
 import socket
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
@@ -15,7 +19,7 @@ from sec_analyzer.settings import Settings, get_settings
 
 
 @contextlib.contextmanager
-def edgar_endpoint(settings: Settings) -> Iterator[Settings]:
+def edgar_endpoint(settings: Settings, announce: Callable[[str], None] = click.echo) -> Iterator[Settings]:
     """`settings` pointed at EDGAR itself, or at a local EDGAR over EDGAR_MIRROR_DIR while it
     serves. The environment is left alone: the mirror's address travels in the settings copy and
     in the run config built from it."""
@@ -28,7 +32,7 @@ def edgar_endpoint(settings: Settings) -> Iterator[Settings]:
     if not settings.edgar_mirror_dir.is_dir():
         raise ConfigurationError(f"EDGAR_MIRROR_DIR={settings.edgar_mirror_dir} is not a folder of filings")
     mirror = serve_in_background(settings.edgar_mirror_dir)
-    click.echo(f"EDGAR mirror: serving {settings.edgar_mirror_dir} at {mirror.base_url}")
+    announce(f"EDGAR mirror: serving {settings.edgar_mirror_dir} at {mirror.base_url}")
     try:
         yield settings.model_copy(update={"edgar_base_url": mirror.base_url, "edgar_data_url": mirror.base_url})
     finally:
@@ -54,8 +58,36 @@ def _require_reachable(base_url: str) -> None:
         ) from None
 
 
-def run_backfill(pairs: Sequence[tuple[str, int]], asset_names: Sequence[str] | None = None) -> int:
-    """Resolve, materialize and report; returns the exit code (0 when every filing was published)."""
+# Exit codes of `sec-analyzer backfill` and `sec-analyzer run`, which scripts can rely on.
+EXIT_PUBLISHED = 0  # every requested filing is published (with --assets: went through the last one)
+EXIT_INCOMPLETE = 1  # some filing is not (absent, blocked, failed, not on EDGAR), or an error
+EXIT_INTERRUPTED = 130  # Ctrl-C: what finished stays; the same command finishes the rest
+
+BACKFILL_EPILOG = """\b
+Examples:
+  sec-analyzer backfill --tickers AAPL,NVDA --years 2022-2024
+  sec-analyzer backfill --tickers AAPL --years 2024 --format json | jq .filings
+  sec-analyzer backfill --tickers AAPL --years 2024 --force      # redo finished filings
+
+\b
+Resuming: a backfill stopped by Ctrl-C or killed is finished by running the same command again;
+filings already published from the same EDGAR document are skipped.
+
+\b
+Exit codes: 0 every filing published; 1 some not published (or an error, on one line);
+2 usage error; 130 interrupted.
+"""
+
+
+def run_backfill(
+    pairs: Sequence[tuple[str, int]],
+    asset_names: Sequence[str] | None = None,
+    *,
+    force: bool = False,
+    batch_size: int | None = None,
+    output_format: str = "text",
+) -> int:
+    """Resolve, skip what is finished, materialize the rest and report; returns the exit code."""
     import dagster as dg
 
     from sec_analyzer.acquisition.backfill_plan import plan_backfill
@@ -63,15 +95,22 @@ def run_backfill(pairs: Sequence[tuple[str, int]], asset_names: Sequence[str] | 
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
-    from sec_analyzer.dagster_home import prepare_dagster_home
-    from sec_analyzer.defs.backfill import materialize_filings
+    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, materialize_filings
+    from sec_analyzer.defs.instance import prepare_dagster_home
     from sec_analyzer.defs.jobs import PIPELINE_ASSETS
-    from sec_analyzer.pipeline.report import filing_outcome, render_outcomes
+    from sec_analyzer.pipeline.report import filing_outcome
+    from sec_analyzer.pipeline.resume import finished_filings, last_stage_of
     from sec_analyzer.storage.db_clients import create_db_engine
     from sec_analyzer.storage.schema import ensure_schema_current
 
+    selected = list(asset_names or PIPELINE_ASSETS)
+    as_json = output_format == "json"
+    # With --format json, stdout carries the JSON document alone; what a person reads goes to stderr.
+    say = functools.partial(click.echo, err=as_json)
     prepare_dagster_home()
-    with edgar_endpoint(get_settings()) as settings:
+    runs: list[Any] = []
+    interrupted = False
+    with edgar_endpoint(get_settings(), announce=say) as settings:
         ensure_schema_current(create_db_engine(settings.resolved_database_url))
         fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
         plan = plan_backfill(fetcher, pairs)
@@ -79,39 +118,123 @@ def run_backfill(pairs: Sequence[tuple[str, int]], asset_names: Sequence[str] | 
             click.echo(f"not found: {missing}", err=True)
         if not plan.keys:
             raise SecAnalyzerError("none of the requested filings exists on EDGAR; nothing to do")
-        click.echo(f"materializing {len(plan.keys)} filing(s): {', '.join(plan.keys)}")
-        with dg.DagsterInstance.get() as instance:
-            runs = materialize_filings(instance, plan.keys, asset_names=asset_names or PIPELINE_ASSETS,
-                                       progress=click.echo, run_config=edgar_run_config(settings))
         artifacts = ArtifactStore(settings.artifacts_dir)
+        finished = set() if force else set(finished_filings(artifacts, plan.documents, last_stage_of(selected)))
+        todo = [key for key in plan.keys if key not in finished]
+        if finished:
+            say(f"already finished, skipped (--force redoes them): "
+                f"{', '.join(key for key in plan.keys if key in finished)}")
+        if todo:
+            say(f"materializing {len(todo)} filing(s): {', '.join(todo)}")
+            with dg.DagsterInstance.get() as instance, _progress_display(
+                    len(todo) * len(selected), selected, say, quiet=as_json) as display:
+                try:
+                    runs = materialize_filings(instance, todo, asset_names=selected, progress=display.line,
+                                               run_config=edgar_run_config(settings),
+                                               batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                                               step_finished=display.step_finished)
+                except KeyboardInterrupt:
+                    interrupted = True
         outcomes = [filing_outcome(artifacts, key) for key in plan.keys]
-    click.echo("")
-    click.echo(render_outcomes(outcomes))
+        # Finished: the last selected stage succeeded (for the whole pipeline: published).
+        done = len(finished_filings(artifacts, plan.documents, last_stage_of(selected)))
+    published = sum(outcome.published for outcome in outcomes)
+    if interrupted:
+        click.echo(f"interrupted: {done} of {len(outcomes)} filing(s) finished; "
+                   "run the same command again to finish the rest", err=True)
+        return EXIT_INTERRUPTED
     failed_runs = [run.run_id for run in runs if run.status != dg.DagsterRunStatus.SUCCESS]
+    complete = done == len(outcomes) and not plan.not_found and not failed_runs
+    exit_code = EXIT_PUBLISHED if complete else EXIT_INCOMPLETE
+    if as_json:
+        click.echo(json.dumps({
+            "exit_code": exit_code,
+            "published": published,
+            "finished": done,
+            "filings": [dataclasses.asdict(outcome) for outcome in outcomes],
+            "skipped_as_finished": [key for key in plan.keys if key in finished],
+            "not_found": plan.not_found,
+            "runs": [{"run_id": run.run_id, "status": run.status.value} for run in runs],
+        }, indent=2))
+    else:
+        from sec_analyzer.pipeline.report import render_outcomes
+
+        click.echo("")
+        click.echo(render_outcomes(outcomes))
     for run_id in failed_runs:
         click.echo(f"run {run_id} did not succeed: see it in the UI or `sec-analyzer checks-report --run-id {run_id}`",
                    err=True)
-    complete = all(outcome.published for outcome in outcomes) and not plan.not_found and not failed_runs
-    return 0 if complete else 1
+    return exit_code
 
 
-@click.command()
+class _LineDisplay:
+    """A line per run and step (or nothing, when stdout carries JSON)."""
+
+    def __init__(self, say: Callable[[str], None], quiet: bool) -> None:
+        self.say, self.quiet = say, quiet
+
+    def line(self, text: str) -> None:
+        if not self.quiet:
+            self.say(text)
+
+    def step_finished(self, step: str, filings: int) -> None:
+        """The lines already name each step's end."""
+
+
+class _BarDisplay:
+    """One progress bar on stderr over (filing, stage) pairs, labelled with the last step."""
+
+    def __init__(self, bar: Any, stages: Sequence[str]) -> None:
+        self.bar, self.stages = bar, set(stages)
+
+    def line(self, text: str) -> None:
+        """The bar stands for the lines."""
+
+    def step_finished(self, step: str, filings: int) -> None:
+        # Quality-check steps have no share of the bar; every selected stage has one per filing.
+        if step in self.stages:
+            self.bar.update(filings, step)
+
+
+@contextlib.contextmanager
+def _progress_display(total: int, stages: Sequence[str], say: Callable[[str], None],
+                      quiet: bool) -> Iterator[_LineDisplay | _BarDisplay]:
+    """A bar when a person watches (stdout and stderr are terminals), plain lines otherwise."""
+    if not (sys.stdout.isatty() and sys.stderr.isatty()):
+        yield _LineDisplay(say, quiet)
+        return
+    with click.progressbar(length=total, label="backfill", file=sys.stderr, show_pos=True, show_eta=True,
+                           item_show_func=lambda step: step or "") as bar:
+        yield _BarDisplay(bar, stages)
+
+
+@click.command(epilog=BACKFILL_EPILOG)
 @click.option("--tickers", required=True, help="Comma-separated tickers, e.g. AAPL,NVDA,BRK-B.")
 @click.option("--years", required=True, help="Fiscal years: 2024, 2022-2024 or 2021,2023.")
 @click.option("--assets", default=None, help="Comma-separated asset names (default: the main pipeline).")
-def backfill(tickers: str, years: str, assets: str | None) -> None:
-    """Fetch and process every 10-K of TICKERS for YEARS, in as few runs as possible."""
+@click.option("--force", is_flag=True, help="Redo filings a previous backfill already finished.")
+@click.option("--batch-size", type=click.IntRange(min=1, max=1000), default=None,
+              help="Filings per run (default 8); a finished run's filings are kept when interrupted.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="The summary as a table, or as one JSON document on stdout.")
+def backfill(tickers: str, years: str, assets: str | None, force: bool, batch_size: int | None,
+             output_format: str) -> None:
+    """Fetch and process every 10-K of TICKERS for YEARS, in runs of a few filings each."""
     from sec_analyzer.acquisition.backfill_plan import parse_tickers, parse_years
     from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 
-    fiscal_years = parse_years(years)
-    pairs = [(ticker, year) for ticker in parse_tickers(tickers) for year in fiscal_years]
+    try:
+        fiscal_years = parse_years(years)
+        pairs = [(ticker, year) for ticker in parse_tickers(tickers) for year in fiscal_years]
+    except SecAnalyzerError as error:
+        raise click.UsageError(str(error)) from None
     asset_names = [name.strip() for name in assets.split(",") if name.strip()] if assets else None
     unknown = sorted(set(asset_names or ()) - set(PIPELINE_ASSETS))
     if unknown:
-        raise SecAnalyzerError(f"--assets: no pipeline asset named {', '.join(name[:40] for name in unknown)} "
+        raise click.UsageError(f"--assets: no pipeline asset named {', '.join(name[:40] for name in unknown)} "
                                f"(choose from {', '.join(PIPELINE_ASSETS)})")
-    raise SystemExit(run_backfill(pairs, asset_names))
+    raise SystemExit(run_backfill(pairs, asset_names, force=force, batch_size=batch_size,
+                                  output_format=output_format))
 
 
 @click.command("run")
@@ -128,6 +251,6 @@ def run_default() -> None:
 @click.command("dagster-home")
 def dagster_home() -> None:
     """Create $DAGSTER_HOME (default ./.dagster_home) with the project's dagster.yaml; print its path."""
-    from sec_analyzer.dagster_home import prepare_dagster_home
+    from sec_analyzer.defs.instance import prepare_dagster_home
 
     click.echo(prepare_dagster_home())

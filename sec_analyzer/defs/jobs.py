@@ -18,3 +18,9 @@ quality_checks = dg.define_asset_job(
     selection=dg.AssetSelection.checks_for_assets(*GATES),
     description="Re-run the quality gates on already materialized filings.",
 )
+
+drift_monitoring = dg.define_asset_job(
+    "drift_monitoring",
+    selection=dg.AssetSelection.assets("risk_drift"),
+    description="Measure the drift of the risk landscape across every stored filing, per fiscal year.",
+)

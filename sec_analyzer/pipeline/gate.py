@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.domain import InvalidFilingKeyError, split_filing_key
+from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.quality.verdicts import (
     CheckOutcome,
     FilingVerdict,
@@ -46,7 +47,11 @@ def judge_filings(artifacts: ArtifactStore, gate: str, partition_keys: Sequence[
     verdicts: dict[str, FilingVerdict] = {}
     outcomes: dict[str, list[CheckOutcome]] = {}
     for key in valid_filing_keys(partition_keys):
-        outcomes[key] = evaluate_filing(filing_under_test(artifacts, key, gate), groups)
+        try:
+            outcomes[key] = evaluate_filing(filing_under_test(artifacts, key, gate), groups)
+        except SecAnalyzerError as error:
+            # One filing whose artifacts cannot be judged fails its own verdict, not the batch.
+            outcomes[key] = [unjudgeable(groups[0], error)]
         verdicts[key] = judge_filing(key, gate, run_id, outcomes[key], gated_fingerprint(artifacts, gate, key))
         write_verdict(artifacts, verdicts[key])
     return GateResult(gate, verdicts, outcomes)
@@ -62,3 +67,9 @@ def valid_filing_keys(partition_keys: Sequence[str]) -> list[str]:
             continue
         valid.append(key)
     return valid
+
+
+def unjudgeable(group: str, error: SecAnalyzerError) -> CheckOutcome:
+    return CheckOutcome(group=group, expectation="filing_can_be_judged", severity="ERROR", passed=False,
+                        observed=str(error), threshold="readable stage artifacts",
+                        description=f"the filing could not be judged: {error}")

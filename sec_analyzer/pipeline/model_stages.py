@@ -11,8 +11,10 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from sec_analyzer.contracts import CLASSIFICATIONS_TABLE, EMBEDDINGS_TABLE
+from sec_analyzer.artifacts import ArtifactStore
+from sec_analyzer.contracts import CLASSIFICATIONS_TABLE, EMBEDDINGS_TABLE, RISK_EMBEDDINGS, RISK_SEGMENTS
 from sec_analyzer.pipeline.runner import StageOutcome
+from sec_analyzer.quality.verdicts import TEXT_GATE, gate_blocker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +42,17 @@ def embed_stage(embedder: Embedder, risks: pd.DataFrame) -> tuple[pd.DataFrame, 
         embedding_path=embedder.path, dimension=embedder.dimension,
         risks_per_second=round(len(frame) / seconds, 2) if seconds > 0 and len(frame) else None,
     )
+
+
+def embed_gated_filing(artifacts: ArtifactStore, embedder: Embedder, partition_key: str) -> StageOutcome:
+    """Embed a filing's risk factors only when the text gate passed them: a filing the gate
+    stopped costs no model time (a batched run goes on past it, see `quality.verdicts`)."""
+    blocker = gate_blocker(artifacts, partition_key, gates=[TEXT_GATE])
+    if blocker:
+        return StageOutcome.blocked(blocker)
+    vectors, outcome = embed_stage(embedder, RISK_SEGMENTS.read_table(artifacts, partition_key))
+    RISK_EMBEDDINGS.write_table(artifacts, partition_key, vectors)
+    return outcome
 
 
 def serving_classifier(embedder: Embedder) -> RiskClassifier:

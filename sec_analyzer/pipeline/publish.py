@@ -17,7 +17,7 @@ from sec_analyzer.contracts import (
 )
 from sec_analyzer.domain import RiskFactor
 from sec_analyzer.pipeline.runner import StageOutcome
-from sec_analyzer.quality.verdicts import publish_blocker
+from sec_analyzer.quality.verdicts import gate_blocker
 
 if TYPE_CHECKING:
     from sec_analyzer.storage.results_repo import FilingRecord, ModelOutputs, ResultsRepository
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def publish_stage(artifacts: ArtifactStore, repository: ResultsRepository, partition_key: str) -> StageOutcome:
     from sec_analyzer.storage.results_repo import ItemRecord
 
-    blocker = publish_blocker(artifacts, partition_key)
+    blocker = gate_blocker(artifacts, partition_key)
     if blocker:
         return StageOutcome.blocked(blocker)
     items = [

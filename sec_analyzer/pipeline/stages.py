@@ -26,12 +26,12 @@ FIRST_HEADINGS = 5
 ITEM_1A = "1A"
 
 
-def parse_stage(source: bytes, elements_path: Path) -> StageOutcome:
+def parse_stage(source: bytes, elements_path: Path, max_document_bytes: int) -> StageOutcome:
     """Parse the raw document once and keep its element list; read the cover's form and year."""
     from sec_analyzer.preprocessing.cover import document_fiscal_info, document_form_type
     from sec_analyzer.preprocessing.parser import parse_html
 
-    document = parse_html(source)
+    document = parse_html(source, max_document_bytes=max_document_bytes)
     elements_path.parent.mkdir(parents=True, exist_ok=True)
     document.to_parquet(elements_path)
     fiscal = document_fiscal_info(document)

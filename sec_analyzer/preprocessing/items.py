@@ -129,6 +129,8 @@ _MIN_SECTION_CHARS = {"1A": 2000, "1": 2000, "7": 2000, "8": 2000}
 _FOOTNOTE_MARK = re.compile(r"\(\s*[a-z]\s*\)", re.IGNORECASE)
 _PAGE_CELL = re.compile(r"(?:pages?\b|\d{1,4}|\(\s*[a-z]\s*\)|[\s,;.–—-]|\bto\b|\bthrough\b|\band\b)+", re.IGNORECASE)
 _PAGE_RANGE = re.compile(r"(\d{1,4})(?:\s*(?:[-–—]|to|through)\s*(\d{1,4}))?", re.IGNORECASE)
+_LEADER_PAGES = re.compile(r"(?:\.{2,}|\s)\s*(\d{1,4}(?:\s*(?:[-–—,]|to|through)\s*\d{1,4})*)\s*$", re.IGNORECASE)
+_INDEX_PARAGRAPHS_MAX = 200
 _NAMED_PAGES = re.compile(r"[,;]?\s*\b(?:on\s+)?pages?\s+(\d{1,4})(?:\s*(?:[-–—]|to|through)\s*(\d{1,4}))?", re.IGNORECASE)
 # A printed page number closing or opening a running footer or header: "27", "- 27 -",
 # "2023 FORM 10-K 27", "Annual Report | 27", "48 | Annual Report" (left-hand pages); "F-12"
@@ -141,15 +143,22 @@ _PAGE_LABEL_MAX_CHARS = 100
 _PAGE_MAP_MIN_PAGES = 3
 _PAGE_MAP_MIN_IN_SEQUENCE = 0.7
 # "Risk Factors and Other Key Information": a larger section holding the risk factors as one
-# of its sub-sections, next to market risk, cybersecurity, properties ….
-_ENCLOSING_RISK_TITLE = re.compile(r"(?:certain\s+)?risk\s+factors\s*(?:and|&)\s+\w", re.IGNORECASE)
-# Headings inside a risk section: its categories ("Strategic Risks", "Risks Related to …").
+# of its sub-sections, next to market risk, cybersecurity, properties … ("Risk Factors and
+# Uncertainties" is the risk section itself).
+_ENCLOSING_RISK_TITLE = re.compile(
+    r"(?:certain\s+)?risk\s+factors\s*(?:and|&)\s+(?!uncertaint)\w", re.IGNORECASE
+)
+# Headings inside a risk section: its categories ("Strategic Risks", "Risks Related to …",
+# "Industry Risk Factors").
 _RISK_CATEGORY = re.compile(
-    r"\brisks\b|^risks?\s+(?:related|relating|associated|specific|pertaining|affecting)\b|^general\s+risk",
+    r"\brisks\b|\brisk\s+factors?\b|^risks?\s+(?:related|relating|associated|specific|pertaining|affecting)\b"
+    r"|^general\s+risk",
     re.IGNORECASE,
 )
 _TARGET_LOOKAHEAD = 4  # blocks between a link's anchor and the heading it marks
 _MAX_RISK_TITLES = 64
+_PAGE_SHIFTS = (0, -1, 1)
+_TITLE_OPENS_HEADING = frozenset({"1B", "1C", "3", "5", "7", "7A", "8", "9", "9A", "9B", "9C", "10", "11", "12", "13", "14", "16"})
 
 _RESERVED = re.compile(r"^\W*(?:\[\s*reserved\s*\]|\(?\s*removed\s+and\s+reserved\s*\)?|reserved)\W*$", re.IGNORECASE)
 _SMALLER_REPORTING = re.compile(
@@ -346,20 +355,29 @@ class _IndexRow:
 
     text: str  # as printed, cells joined by spaces
     pages: tuple[tuple[int, int], ...]  # printed page ranges, first and last page inclusive
-    names: tuple[str, ...]  # the report's sections the row names (its own title when it gives nothing else)
+    names: tuple[str, ...]  # the report's sections the row names, besides the item's own title
 
 
 def _reference_index_rows(elements: list[Element]) -> dict[str, _IndexRow]:
-    """Each item's row in a "Form 10-K Cross Reference Index" table, if the filing has one.
+    """Each item's row in a "Form 10-K Cross Reference Index", if the filing has one.
 
-    The index may be titled above the table, and its rows may give bare numbers ("1A. | Risk
-    Factors | 45–58") under an "Item Number" column.
+    The index is a table, maybe titled above it, whose rows may give bare numbers ("1A. | Risk
+    Factors | 45–58") under an "Item Number" column; or short paragraphs under its title
+    ("Item 1A. Risk Factors ........ 48-62").
     """
     rows: dict[str, _IndexRow] = {}
     for element in elements:
-        if element.kind is not ElementKind.TABLE or not _is_reference_index(elements, element):
+        if element.kind is ElementKind.TABLE and _is_reference_index(elements, element):
+            lines = element.text.split("\n")
+        elif (
+            element.kind is ElementKind.TEXT
+            and len(element.text) <= _HEADING_MAX_CHARS
+            and _REFERENCE_INDEX.search(element.text)
+        ):
+            lines = _index_paragraphs(elements, element.index)
+        else:
             continue
-        for line in element.text.split("\n"):
+        for line in lines:
             item_ids = _parse_item_ids(line)[0] or (_parse_item_ids(f"Item {line}")[0] if _BARE_ITEM_ROW.match(line) else ())
             for item_id in item_ids:
                 if item_id not in rows:
@@ -367,11 +385,26 @@ def _reference_index_rows(elements: list[Element]) -> dict[str, _IndexRow]:
     return rows
 
 
+def _index_paragraphs(elements: list[Element], title: int) -> list[str]:
+    """An index set as paragraphs after its title: one row per item line, later short lines its cells."""
+    lines: list[str] = []
+    for element in elements[title + 1 : title + 1 + _INDEX_PARAGRAPHS_MAX]:
+        if element.kind in (ElementKind.PAGE_FURNITURE, ElementKind.PAGE_BREAK):
+            continue
+        if element.kind is not ElementKind.TEXT or len(element.text) > _HEADING_MAX_CHARS or _SIGNATURES.match(element.text):
+            break
+        if lines and not _parse_item_ids(element.text)[0]:
+            lines[-1] += " | " + element.text
+        else:
+            lines.append(element.text)
+    return lines
+
+
 def _index_row(line: str, item_ids: tuple[str, ...]) -> _IndexRow:
     """The page ranges and section names in a row such as "Item 1A. | Risk Factors | 27-36"."""
     pages: list[tuple[int, int]] = []
     names: list[str] = []
-    own_title = ""
+    titled = False
     for position, cell in enumerate(line.split(" | ")):
         cell_ids, rest = _parse_item_ids(cell)
         # Only a row's first cell may give the item as a bare number ("1A."); later ones are pages.
@@ -385,23 +418,29 @@ def _index_row(line: str, item_ids: tuple[str, ...]) -> _IndexRow:
                 (int(first), int(last or first)) for first, last in _PAGE_RANGE.findall(_FOOTNOTE_MARK.sub("", cell))
             )
             continue
-        # "Risk Factors, pages 48–62": a section name and its pages in one cell.
+        # "Risk Factors, pages 48–62" or "Risk Factors ........ 48-62": a name and its pages in one cell.
         pages.extend((int(first), int(last or first)) for first, last in _NAMED_PAGES.findall(cell))
-        cell = _NAMED_PAGES.sub("", cell).strip(_TITLE_TRAIL + ",;")
+        cell = _NAMED_PAGES.sub("", cell)
+        leader = _LEADER_PAGES.search(cell)
+        if leader is not None:
+            pages.extend((int(first), int(last or first)) for first, last in _PAGE_RANGE.findall(leader.group(1)))
+            cell = cell[: leader.start()]
+        cell = cell.strip(_TITLE_TRAIL + ",;")
         if not cell:
             continue
-        if not own_title and any(_TITLES[item_id].fullmatch(cell) for item_id in item_ids):
-            own_title = cell
+        if not titled and any(_TITLES[item_id].fullmatch(cell) for item_id in item_ids):
+            titled = True  # the item's own title ("Risk Factors"), not a section of the report
         else:
             names.append(cell)
-    return _IndexRow(line.replace(" | ", " "), tuple(pages), tuple(names) or ((own_title,) if own_title else ()))
+    return _IndexRow(line.replace(" | ", " "), tuple(pages), tuple(names))
 
 
 def _is_reference_index(elements: list[Element], table: Element) -> bool:
     if _REFERENCE_INDEX.search(table.text[:300]):
         return True
-    before = [e for e in elements[max(0, table.index - 4) : table.index] if e.kind is ElementKind.TEXT]
-    return bool(before) and _REFERENCE_INDEX.search(before[-1].text[:300]) is not None
+    # Its title may stand above a sentence introducing it.
+    before = elements[max(0, table.index - 4) : table.index]
+    return any(e.kind is ElementKind.TEXT and _REFERENCE_INDEX.search(e.text[:300]) for e in before)
 
 
 def _not_found(item_id: str, index_row: _IndexRow | None, form_type: str | None) -> AbsentItem:
@@ -788,7 +827,9 @@ def _titled_blocks(elements: list[Element], toc_elements: set[int]) -> list[tupl
     body_size = sizes.most_common(1)[0][0] if sizes else None
     titled: list[tuple[int, str]] = []
     for element in elements:
-        if element.kind is not ElementKind.TEXT or element.index in toc_elements:
+        # A heading may be set in a one-line table (a banner cell).
+        one_line_table = element.kind is ElementKind.TABLE and "\n" not in element.text
+        if (element.kind is not ElementKind.TEXT and not one_line_table) or element.index in toc_elements:
             continue
         heading = _section_heading(element)
         if (
@@ -936,10 +977,11 @@ class _RiskSearch:
     def section(self, position: int, ends_from: int | None = None) -> _LocatedSection:
         """From a risk-factor heading to the next heading of its rank (or above) that is not a risk category.
 
-        With `ends_from` (the first block of the last page the index gives), headings before it
-        never end the section; from there on the first heading opening with another item's title
-        ends it however it is set ("Quantitative and Qualitative Disclosures About Market Risk",
-        "Legal proceedings"), else the first heading of the opening's rank.
+        With `ends_from` (the first block of the last page the index gives), only another item's
+        own heading set at the opening's rank ends the section before that page; from there on the
+        first heading opening with another item's title ends it however it is set ("Quantitative
+        and Qualitative Disclosures About Market Risk", "Legal proceedings"), else the first heading
+        of the opening's rank.
         """
         start, heading = self.titled[position]
         stop = bisect_right(self.stops, start)
@@ -948,14 +990,18 @@ class _RiskSearch:
         for index, other in itertools.islice(self.titled, position + 1, None):
             if index > last:
                 break
-            if (ends_from is not None and index < ends_from) or _TITLES["1A"].match(other) or _RISK_CATEGORY.search(other):
+            if _TITLES["1A"].match(other) or _RISK_CATEGORY.search(other):
                 continue
-            if ends_from is None:
-                if _ranks_at_least(self.elements, index, other, start, heading) or _is_other_item_title(other, heading):
+            ranked = _ranks_at_least(self.elements, index, other, start, heading)
+            if ends_from is not None and index < ends_from:
+                if ranked and _is_other_item_title(other, heading):
+                    return _LocatedSection(start, index - 1, heading.rstrip(" .:"), LocatedBy.SECTION_TITLE)
+            elif ends_from is None:
+                if ranked or _is_other_item_title(other, heading):
                     return _LocatedSection(start, index - 1, heading.rstrip(" .:"), LocatedBy.SECTION_TITLE)
             elif _opens_with_next_item_title(other):
                 return _LocatedSection(start, index - 1, heading.rstrip(" .:"), LocatedBy.SECTION_TITLE)
-            elif first_ranked is None and _ranks_at_least(self.elements, index, other, start, heading):
+            elif first_ranked is None and ranked:
                 first_ranked = index
         if first_ranked is not None:
             last = first_ranked - 1
@@ -974,21 +1020,24 @@ class _RiskSearch:
         ranges = [(first, last) for first, last in index_row.pages if first in printed and first <= last]
         if not ranges:
             return None
-        for first_page, last_page in ranges:
-            starting = [
-                (position, self.run_to_page(position, pages, last_page))
-                for position in self.starts
-                if pages[self.titled[position][0]] == first_page
-            ]
-            substantial = [(position, section) for position, section in starting if self.is_substantial(section)]
-            if substantial:
-                # A running header "Risk Factors" atop the page may come before the section's own,
-                # more prominent heading: the heading is the start.
-                _, best = max(
-                    substantial,
-                    key=lambda entry: (_prominence(self.elements, *self.titled[entry[0]]), self.size(entry[1])),
-                )
-                return _LocatedSection(best.first, best.last, best.title, LocatedBy.CROSS_REFERENCE_INDEX)
+        # The printed numbers may sit one page off the index's (a heading at the foot of the page
+        # before, a footer set after its page break): the exact page is tried first.
+        for shift in _PAGE_SHIFTS:
+            for first_page, last_page in ranges:
+                starting = [
+                    (position, self.run_to_page(position, pages, last_page + shift if last_page > first_page else None))
+                    for position in self.starts
+                    if pages[self.titled[position][0]] == first_page + shift
+                ]
+                substantial = [(position, section) for position, section in starting if self.is_substantial(section)]
+                if substantial:
+                    # A running header "Risk Factors" atop the page may come before the section's
+                    # own, more prominent heading: the heading is the start.
+                    _, best = max(
+                        substantial,
+                        key=lambda entry: (_prominence(self.elements, *self.titled[entry[0]]), self.size(entry[1])),
+                    )
+                    return _LocatedSection(best.first, best.last, best.title, LocatedBy.CROSS_REFERENCE_INDEX)
         pages_named = ", ".join(f"{first}-{last}" if first != last else str(first) for first, last in ranges)
         detail = (
             f"cross-reference index: {index_row.text} (no section titled “Risk Factors” starts on page {pages_named}"
@@ -996,9 +1045,15 @@ class _RiskSearch:
         )
         return AbsentItem("1A", AbsenceReason.NOT_FOUND, detail)
 
-    def run_to_page(self, position: int, pages: list[int | None], last_page: int) -> _LocatedSection:
-        """A risk section that runs to the index's last page: ended there by the next section's heading, or at its foot."""
+    def run_to_page(self, position: int, pages: list[int | None], last_page: int | None) -> _LocatedSection:
+        """A risk section that runs to the index's last page: ended there by the next section's heading, or at its foot.
+
+        A single page ("Risk Factors, page 45") says where the section starts, not where it ends.
+        """
         start = self.titled[position][0]
+        if last_page is None:
+            section = self.section(position)
+            return _LocatedSection(start, section.last, section.title, LocatedBy.CROSS_REFERENCE_INDEX)
         range_end = start
         while range_end + 1 < len(self.elements) and (pages[range_end + 1] or 0) <= last_page:
             range_end += 1
@@ -1062,8 +1117,14 @@ def _is_other_item_title(heading: str, same_case_as: str) -> bool:
 
 
 def _opens_with_next_item_title(heading: str) -> bool:
-    """A heading opening with the title of an item that may follow the risk factors (Business never does)."""
-    return any(_TITLES[item_id].match(heading) for item_id in ITEM_IDS if item_id not in ("1", "1A"))
+    """A heading opening with the title of an item that may follow the risk factors ("Cybersecurity
+    Governance", "Quantitative and Qualitative …"); titles that also open ordinary phrases
+    ("Property damage …", "Exhibits of …") must be the whole heading."""
+    return any(
+        _TITLES[item_id].match(heading) if item_id in _TITLE_OPENS_HEADING else _is_section_title(item_id, heading)
+        for item_id in ITEM_IDS
+        if item_id not in ("1", "1A")
+    )
 
 
 def _page_numbers(elements: list[Element]) -> list[int | None]:
@@ -1086,13 +1147,13 @@ def _page_numbers(elements: list[Element]) -> list[int | None]:
             closing_line = None
         page_of_element.append(len(labels) - 1)
         printed = _PAGE_LABEL.search(element.text) if len(element.text) <= _PAGE_LABEL_MAX_CHARS else None
-        number = int(printed.group(1) or printed.group(2)) if printed is not None else None
-        if element.kind is ElementKind.PAGE_FURNITURE and number is not None:
-            labels[-1] = number
+        if element.kind is ElementKind.PAGE_FURNITURE and printed is not None:
+            labels[-1] = int(printed.group(1) or printed.group(2))
             if not by_breaks:
                 labels.append(None)
         elif element.kind in (ElementKind.TEXT, ElementKind.TABLE):
-            closing_line = number
+            # Only a trailing number: a line opening with one is as likely a footnote ("1 Includes …").
+            closing_line = int(printed.group(1)) if printed is not None and printed.group(1) else None
     numbered = [(page, number) for page, number in enumerate(labels) if number is not None]
     in_sequence = sum(
         1
@@ -1125,16 +1186,37 @@ def _comparable(text: str) -> str:
 
 
 def _link_targets(doc: ParsedDocument) -> set[int]:
-    """Headings that a link titled like risk factors ("Risk Factors", page numbers aside) points at."""
+    """Headings that a link to the risk factors points at: one titled like them ("Risk Factors"),
+    or one in their row of a contents table ("Risk Factors | 27", only the page linked)."""
     elements = doc.elements
+    risk_row_cells: dict[int, set[str]] = {}
     targets: set[int] = set()
-    for _, target, text in doc.links:
+    for source, target, text in doc.links:
         anchor = doc.anchors.get(target)
-        if anchor is None or not _TITLES["1A"].match(text.strip(_TITLE_TRAIL)):
+        if anchor is None:
             continue
+        if not _TITLES["1A"].match(text.strip(_TITLE_TRAIL)):
+            if source >= len(elements) or elements[source].kind is not ElementKind.TABLE:
+                continue
+            if source not in risk_row_cells:
+                risk_row_cells[source] = _risk_row_cells(elements[source])
+            if text.strip() not in risk_row_cells[source]:
+                continue
         # The anchor may sit on an empty block or a page break just before the heading.
         for element in elements[anchor : anchor + _TARGET_LOOKAHEAD]:
             targets.add(element.index)
             if element.kind is ElementKind.TEXT:
                 break
     return targets
+
+
+def _risk_row_cells(table: Element) -> set[str]:
+    """The cells of a table's rows that are titled like risk factors ("Item 1A. | Risk Factors | 27")."""
+    cells: set[str] = set()
+    for row in table.text.split("\n"):
+        row_cells = [cell.strip() for cell in row.split(" | ")]
+        titles = [_TITLE_LEAD.sub("", _parse_item_ids(cell)[1]).strip() for cell in row_cells]
+        title = next((title for title in titles if title), "")
+        if _TITLES["1A"].match(title):
+            cells.update(row_cells)
+    return cells

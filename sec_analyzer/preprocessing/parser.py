@@ -19,8 +19,7 @@ import codecs
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -45,6 +44,7 @@ class DocumentParseError(SecAnalyzerError):
 
 
 _WHITESPACE = re.compile(r"\s+")
+_CLEAN_SLICE = 65_536
 # A `.txt` filing may carry SGML tags (<DOCUMENT>, <PAGE>) but never HTML block markup.
 # `[^<>]*` stops at the next "<", so a page of "<p <p <p" is scanned once, not once per "<p".
 _HTML_MARKUP = re.compile(r"<(?:p|div|br|font|span|td|body|html|b|i|pre|h[1-6])\b[^<>]*>", re.IGNORECASE)
@@ -97,6 +97,10 @@ _BLOCK_TAGS = frozenset(
 _CELL_TAGS = frozenset({"td", "th"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _XBRL_FACT_TAGS = frozenset({"ix:nonnumeric", "ix:nonfraction"})
+# Cover-page facts are a few words; nested facts are one level deep. The bounds keep a document
+# of facts nested in facts linear.
+_FACT_MAX_CHARS = 10_000
+_FACT_MAX_NESTING = 8
 _NO_ATTRIBUTES: Mapping[str, str] = {}
 _CLOSING_TAIL_CHARS = 20_000  # where a complete document's </body></html> must be
 _PLAIN_HEADING_MAX_CHARS = 50  # a plain-text line this short is a heading or a paragraph's last line
@@ -136,10 +140,26 @@ class _CssEffect:
     italic: bool | None = None
     underline: bool | None = None
     font_size: float | None = None
-    hidden: bool = False
+    hidden: bool | None = None
     centered: bool | None = None
     page_break_before: bool = False
     page_break_after: bool = False
+
+    def then(self, later: _CssEffect) -> _CssEffect:
+        """This effect followed by `later`: what `later` sets wins; a page break in either counts."""
+        return _CssEffect(
+            bold=self.bold if later.bold is None else later.bold,
+            italic=self.italic if later.italic is None else later.italic,
+            underline=self.underline if later.underline is None else later.underline,
+            font_size=self.font_size if later.font_size is None else later.font_size,
+            hidden=self.hidden if later.hidden is None else later.hidden,
+            centered=self.centered if later.centered is None else later.centered,
+            page_break_before=self.page_break_before or later.page_break_before,
+            page_break_after=self.page_break_after or later.page_break_after,
+        )
+
+
+_NO_EFFECT = _CssEffect()
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +177,21 @@ class _Run:
     style: _Style
     in_link: bool
     after_markup: bool = True  # the run starts right after a tag in the source, as text nodes do
+
+
+@dataclass(slots=True)
+class _OpenFact:
+    """An inline-XBRL `dei:` fact being read; it keeps at most `_FACT_MAX_CHARS` of its text."""
+
+    name: str
+    parts: list[str] = field(default_factory=list)
+    chars: int = 0
+
+    def add(self, text: str) -> None:
+        """Add text, or " " for a tag boundary (once for a run of tags)."""
+        if self.chars < _FACT_MAX_CHARS and not (text == " " and self.parts and self.parts[-1] == " "):
+            self.parts.append(text[: _FACT_MAX_CHARS - self.chars])
+            self.chars += len(text)
 
 
 @dataclass(slots=True)
@@ -393,12 +428,14 @@ class _SourceOffsets:
 
     def _locate(self, run: _Run) -> int | None:
         """The source position of the run's first visible character (or close to it); moves the cursor there."""
-        text = run.text.lstrip()
-        literal = self._LITERAL.match(text)
-        if literal is not None and run.after_markup and len(text) == len(run.text):
-            found = self._find(">" + literal.group()[: self._NEEDLE_CHARS], self.cursor)
+        text = run.text
+        head = text[:200]
+        leading = len(head) - len(head.lstrip())
+        literal = self._LITERAL.match(text, leading, leading + self._NEEDLE_CHARS)
+        if literal is not None and run.after_markup and leading == 0:
+            found = self._find(">" + literal.group(), self.cursor)
             position = found + 1 if found >= 0 else -1
-        elif (literal := literal or self._LITERAL.search(text, 0, 200)) is not None:
+        elif (literal := literal or self._LITERAL.search(text, leading, 200)) is not None:
             # Leading spaces, quotes or bullets may be written as entities: the stretch after them is sought.
             position = self._find(literal.group()[: self._NEEDLE_CHARS], self.cursor)
         else:
@@ -456,23 +493,20 @@ def _strip_css_comments(css: str) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=8192)
 def _css_effect(css: str) -> _CssEffect:
-    """What a declaration list ("font-weight:700; font-size:10pt") sets; later declarations win.
+    """What a declaration list ("font-weight:700; font-size:10pt") sets, declaration by declaration.
 
     Split on ";" and ":" with string methods: linear in the text whatever it holds, and
-    declarations of properties never read are not looked at further.
+    declarations of properties never read are not looked at further. A value that does not
+    parse (a font size in em) leaves the property as it was.
     """
-    values: dict[str, str] = {}
+    changes: dict[str, bool | float] = {}
     for declaration in _strip_css_comments(css).split(";"):
-        name, colon, value = declaration.partition(":")
+        name, colon, raw_value = declaration.partition(":")
         prop = name.strip().lower()
-        if colon and prop in _USED_CSS_PROPERTIES:
-            values[prop] = value.replace("!important", "").strip().lower()
-    if not values:
-        return _CssEffect()
-    changes: dict[str, object] = {}
-    for prop, value in values.items():
+        if not colon or prop not in _USED_CSS_PROPERTIES:
+            continue
+        value = raw_value.lower().replace("!important", "").strip()
         if prop == "font-weight":
             changes["bold"] = value in ("bold", "bolder") or (value.isdigit() and int(value) >= 600)
         elif prop == "font-style":
@@ -480,16 +514,15 @@ def _css_effect(css: str) -> _CssEffect:
         elif prop in ("text-decoration", "text-decoration-line"):
             changes["underline"] = "underline" in value
         elif prop == "font-size":
-            changes["font_size"] = _points(value)
+            if (points := _points(value)) is not None:
+                changes["font_size"] = points
         elif prop == "display":
             changes["hidden"] = value.startswith("none")
         elif prop == "text-align":
             changes["centered"] = value.startswith("center")
-        elif prop in ("page-break-before", "break-before"):
-            changes["page_break_before"] = value.startswith(("always", "page"))
-        else:
-            changes["page_break_after"] = value.startswith(("always", "page"))
-    return _CssEffect(**changes)  # type: ignore[arg-type]
+        elif value.startswith(("always", "page")):
+            changes["page_break_before" if prop.endswith("before") else "page_break_after"] = True
+    return _CssEffect(**changes) if changes else _NO_EFFECT  # type: ignore[arg-type]
 
 
 def _points(value: str) -> float | None:
@@ -503,24 +536,26 @@ def _points(value: str) -> float | None:
     return round(number * (0.75 if size.group(2) == "px" else 1.0), 1)
 
 
-def _class_rules(stylesheet: str) -> dict[str, str]:
-    """The declarations of each class a <style> block styles (".hd { … }", "p.hd { … }", ".a, .b { … }").
+def _class_rules(stylesheet: str) -> dict[str, _CssEffect]:
+    """What each class a <style> block styles sets (".hd { … }", "p.hd { … }", ".a, .b { … }").
 
     Rules are cut at "}" and split at their last "{", so an unclosed rule or a nested @media
-    block costs one pass; a selector counts when its last part names a class.
+    block costs one pass; a selector counts when its last part names a class, and a later
+    rule for the same class adds to the earlier ones.
     """
-    rules: dict[str, str] = {}
+    rules: dict[str, _CssEffect] = {}
     for chunk in _strip_css_comments(stylesheet).split("}"):
         head, brace, declarations = chunk.rpartition("{")
         if not brace:
             continue
+        effect = _css_effect(declarations)
         for selector in head[head.rfind("{") + 1 :].split(","):
             parts = selector.split()
             if not parts or "." not in parts[-1]:
                 continue
             name = parts[-1].rsplit(".", 1)[1]
             if _CLASS_NAME.fullmatch(name):
-                rules[name] = f"{rules[name]};{declarations}" if name in rules else declarations
+                rules[name] = rules[name].then(effect) if name in rules else effect
     return rules
 
 
@@ -530,7 +565,7 @@ def _apply(style: _Style, effect: _CssEffect) -> _Style:
         italic=style.italic if effect.italic is None else effect.italic,
         underline=style.underline if effect.underline is None else effect.underline,
         font_size=style.font_size if effect.font_size is None else effect.font_size,
-        hidden=style.hidden or effect.hidden,
+        hidden=style.hidden or bool(effect.hidden),
         centered=style.centered if effect.centered is None else effect.centered,
     )
 
@@ -545,7 +580,6 @@ class _HtmlWalk:
         self.stack: list[_OpenTag] = [_OpenTag("#root", _Style(), None, False, False)]
         self.pending_text: list[str] = []
         self.raw_text_tag: str | None = None
-        self.stylesheet: list[str] = []
         self.runs: list[_Run] = []
         self.table_depth = 0
         self.table_start = 0
@@ -555,9 +589,10 @@ class _HtmlWalk:
         self.pending_anchors: list[str] = []
         self.links: list[tuple[int, str, str]] = []
         self.xbrl_facts: dict[str, str] = {}
-        self.open_facts: list[tuple[str, list[str]]] = []
+        self.open_facts: list[_OpenFact] = []
         self.effect_cache: dict[tuple[object, ...], _TagEffect] = {}
-        self.class_css: dict[str, str] = {}
+        self.class_effects: dict[str, _CssEffect] = {}
+        self.inline_effects: dict[str, _CssEffect] = {}
         self.preformatted = 0
 
     def run(self) -> ParsedDocument:
@@ -589,8 +624,8 @@ class _HtmlWalk:
         if name in _RAW_TEXT_TAGS:
             self.raw_text_tag = name
             return
-        for _, parts in self.open_facts:
-            parts.append(" ")
+        for open_fact in self.open_facts:
+            open_fact.add(" ")
         if name in _CELL_TAGS and self.table_depth:
             self._cell_break()
         elif name == "tr" and self.table_depth:
@@ -615,9 +650,12 @@ class _HtmlWalk:
             self._page_break()
             page_break_after = False
         href = attributes.get("href", "")
-        fact = _DEI_FACT.match(attributes.get("name", "")) if name in _XBRL_FACT_TAGS else None
-        if fact is not None:
-            self.open_facts.append((fact.group(), []))
+        reads_fact = False
+        if name in _XBRL_FACT_TAGS and len(self.open_facts) < _FACT_MAX_NESTING:
+            fact = _DEI_FACT.match(attributes.get("name", ""))
+            if fact is not None:
+                self.open_facts.append(_OpenFact(fact.group()))
+                reads_fact = True
         self.preformatted += name == "pre"
         self.stack.append(
             _OpenTag(
@@ -625,7 +663,7 @@ class _HtmlWalk:
                 effect.style,
                 href[1:] if href.startswith("#") else parent.href,
                 page_break_after,
-                fact is not None,
+                reads_fact,
             )
         )
 
@@ -639,11 +677,11 @@ class _HtmlWalk:
             return
         closed = self.stack.pop()
         self.preformatted -= closed.name == "pre"
-        for _, parts in self.open_facts:
-            parts.append(" ")
+        for open_fact in self.open_facts:
+            open_fact.add(" ")
         if closed.xbrl_fact and self.open_facts:
-            fact_name, parts = self.open_facts.pop()
-            self.xbrl_facts.setdefault(fact_name, _clean("".join(parts)))
+            read = self.open_facts.pop()
+            self.xbrl_facts.setdefault(read.name, _clean("".join(read.parts)))
         if name == "table" and self.table_depth:
             self.table_depth -= 1
             if self.table_depth == 0:
@@ -680,14 +718,13 @@ class _HtmlWalk:
         text = "".join(self.pending_text)
         self.pending_text = []
         if self.raw_text_tag == "style":
-            self.class_css.update(
-                (name, f"{self.class_css[name]};{css}" if name in self.class_css else css)
-                for name, css in _class_rules(text).items()
-            )
+            for name, effect in _class_rules(text).items():
+                known = self.class_effects.get(name)
+                self.class_effects[name] = known.then(effect) if known else effect
             self.effect_cache.clear()
         elif self.raw_text_tag is None:
-            for _, parts in self.open_facts:
-                parts.append(text)
+            for open_fact in self.open_facts:
+                open_fact.add(text)
             self._text(text)
 
     def _effect_of(self, parent: _Style, name: str, attributes: Mapping[str, str]) -> _TagEffect:
@@ -701,9 +738,31 @@ class _HtmlWalk:
         )
         effect = self.effect_cache.get(key)
         if effect is None:
-            effect = _tag_effect(parent, name, attributes, self.class_css)
+            effect = self._tag_effect(parent, name, attributes)
             self.effect_cache[key] = effect
         return effect
+
+    def _tag_effect(self, parent: _Style, name: str, attributes: Mapping[str, str]) -> _TagEffect:
+        bold, italic, underline = parent.bold, parent.italic, parent.underline
+        if name in ("b", "strong") or name in _HEADING_TAGS:
+            bold = True
+        elif name in ("i", "em"):
+            italic = True
+        elif name == "u":
+            underline = True
+        centered = parent.centered or name == "center" or (attributes.get("align") or "").lower() == "center"
+        hidden = parent.hidden or "hidden" in attributes or (attributes.get("type") or "").lower() == "hidden"
+        # Class rules first, in the order the class attribute names them, so the inline style wins.
+        css = _NO_EFFECT
+        for class_name in (attributes.get("class") or "").split():
+            if class_name in self.class_effects:
+                css = css.then(self.class_effects[class_name])
+        if (inline := attributes.get("style")) is not None:
+            if inline not in self.inline_effects:
+                self.inline_effects[inline] = _css_effect(inline)
+            css = css.then(self.inline_effects[inline])
+        style = _apply(_Style(bold, italic, underline, parent.font_size, hidden, centered), css)
+        return _TagEffect(style, css.page_break_before, css.page_break_after)
 
     def _text(self, raw: str) -> None:
         top = self.stack[-1]
@@ -818,37 +877,6 @@ class _HtmlWalk:
         )
 
 
-def _tag_effect(
-    parent: _Style, name: str, attributes: Mapping[str, str], class_css: dict[str, str]
-) -> _TagEffect:
-    bold, italic, underline = parent.bold, parent.italic, parent.underline
-    if name in ("b", "strong") or name in _HEADING_TAGS:
-        bold = True
-    elif name in ("i", "em"):
-        italic = True
-    elif name == "u":
-        underline = True
-    style = _Style(
-        bold, italic, underline, parent.font_size, parent.hidden, parent.centered or name == "center"
-    )
-    if (attributes.get("align") or "").lower() == "center":
-        style = replace(style, centered=True)
-    if "hidden" in attributes or (attributes.get("type") or "").lower() == "hidden":
-        style = replace(style, hidden=True)
-    # Class rules first, in the order the class attribute names them, so the inline style wins.
-    effects = [
-        _css_effect(class_css[name]) for name in (attributes.get("class") or "").split() if name in class_css
-    ]
-    if "style" in attributes:
-        effects.append(_css_effect(attributes["style"]))
-    page_break_before = page_break_after = False
-    for effect in effects:
-        style = _apply(style, effect)
-        page_break_before = page_break_before or effect.page_break_before
-        page_break_after = page_break_after or effect.page_break_after
-    return _TagEffect(style, page_break_before, page_break_after)
-
-
 def _dominant_style(runs: list[_Run]) -> tuple[_Style, str | None]:
     """The style most letters carry, and a run-in heading (emphasized lead-in) if any."""
     total = bold = italic = underline = centered = 0
@@ -894,4 +922,16 @@ def _run_in_heading(runs: list[_Run], weights: list[int], total: int) -> str | N
 
 
 def _clean(text: str) -> str:
-    return _WHITESPACE.sub(" ", text.replace("\u00a0", " ").replace("\u200b", "")).strip()
+    """White space (no-break spaces included) collapsed to single spaces, zero-width spaces dropped.
+
+    A slice at a time: `re.sub` holds a list entry per match, and one paragraph of 150 MB of
+    short words would otherwise hold gigabytes.
+    """
+    pieces: list[str] = []
+    for start in range(0, len(text), _CLEAN_SLICE):
+        piece = _WHITESPACE.sub(" ", text[start : start + _CLEAN_SLICE].replace("\u200b", ""))
+        if pieces and piece.startswith(" ") and pieces[-1].endswith(" "):
+            piece = piece[1:]
+        if piece:
+            pieces.append(piece)
+    return "".join(pieces).strip()

@@ -1,11 +1,12 @@
 """The metadata a quality asset check attaches: plain JSON-able values, one partition or many.
 
 The Dagster layer wraps `partitions` in `MetadataValue.json` and `summary` in `MetadataValue.md`;
-`report` reads the same keys back from the instance.
+the checks report (`defs/quality/checks_report.py`) reads the same keys back from the instance.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
@@ -53,6 +54,33 @@ def check_metadata(verdicts_by_partition: Mapping[str, list[CheckOutcome]], grou
         "summary": _summary(group, partitions, failed, warned),
         "partitions": partitions,
     }
+
+
+def filing_check_metadata(outcomes: list[CheckOutcome], group: str) -> dict[str, str]:
+    """One filing's verdict for one group as plain text entries, which the UI shows inline: the
+    verdict, then every expectation of the group with what was observed against what was
+    expected, and a failing sample."""
+    verdict = group_verdict(outcomes, group)
+    failing = [outcome for outcome in outcomes if outcome.group == group and not outcome.passed]
+    status = status_of(verdict.passed, verdict.severity)
+    # Capitalised so that the UI, which sorts entries by name, shows it first.
+    metadata = {"Verdict": status.upper()
+                + (f" ({verdict.severity}): {len(failing)} of {verdict.evaluated} expectation(s) failed" if failing
+                   else f": {verdict.evaluated} expectation(s) passed")}
+    for outcome in (outcome for outcome in outcomes if outcome.group == group):
+        line = (f"{'passed' if outcome.passed else 'FAILED (' + outcome.severity + ')'} · observed "
+                f"{_compact(outcome.observed)} · threshold {_compact(outcome.threshold)}")
+        if not outcome.passed:
+            line += f" · {outcome.description}"
+            if outcome.failing_sample:
+                line += f" · sample: {_compact(outcome.failing_sample[0])}"
+        metadata[outcome.expectation] = line
+    return metadata
+
+
+def _compact(value: Any, limit: int = 240) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _expectation_record(outcome: CheckOutcome) -> dict[str, Any]:

@@ -5,7 +5,7 @@ Two gates guard the pipeline. The text gate judges `risk_segments` with the text
 `risk_classifications` with the vectors and classification groups. Each filing gets one
 `FilingVerdict` per gate, saved next to its artifacts with a fingerprint of the tables it judged;
 the publish step writes a filing only when every gate's verdict exists, passed and still matches
-the data (`publish_blocker`).
+the data (`gate_blocker`).
 
 A batched run judges many filings at once. A group's check fails the run (ERROR) only when no
 filing of the run passed its gate; while one filing passes, the failures of the others are WARNs
@@ -203,9 +203,11 @@ def gated_fingerprint(artifacts: ArtifactStore, gate: str, partition_key: str) -
     return digest.hexdigest()
 
 
-def publish_blocker(artifacts: ArtifactStore, partition_key: str) -> str | None:
-    """Why the filing must not be published, or None when every gate passed it on today's data."""
-    for gate in GATES:
+def gate_blocker(artifacts: ArtifactStore, partition_key: str, gates: Sequence[str] = tuple(GATES)) -> str | None:
+    """Why the filing must not go further, or None when each of `gates` passed it on today's data.
+
+    The model stages ask the text gate only; the publish step asks every gate."""
+    for gate in gates:
         verdict = read_verdict(artifacts, gate, partition_key)
         if verdict is None:
             return f"no quality verdict: the {gate} gate has not judged this filing"

@@ -6,12 +6,14 @@ Kinds (`ModelRegistryEntry.kind`):
     The taxonomy-prototype classifier of `analysis.classifier`, over the taxonomy file saved
     with the version (`artifacts/taxonomy.yaml`).
 `embedding_head`
-    Linear heads on frozen all-MiniLM-L6-v2 vectors (`artifacts/head.npz` + `head.json`). The
-    features are two unit vectors side by side: the heading alone, and the heading with the
-    opening of the body (`opening`) — the evidence the labeling rules read. A primary head gives
-    logits whose temperature-scaled softmax is the primary label's calibrated confidence; a
-    label head (optional) gives per-category sigmoid scores for the secondary labels, else the
-    primary head's probabilities relative to the best one do.
+    Linear heads on frozen all-MiniLM-L6-v2 features (`artifacts/head.npz` + `head.json`). The
+    features are named blocks side by side (`FEATURE_BLOCKS`): the heading's vector, the vector of
+    the heading with the opening of the body (the evidence the labeling rules read), the stored
+    embedding of heading and whole body, and the zero-shot classifier's scores (a head trained on
+    them refuses to serve beside a different zero-shot classifier). A primary head gives logits
+    whose temperature-scaled softmax is the primary label's calibrated confidence; a label head
+    (optional) gives per-category sigmoid scores for the secondary labels, else the primary head's
+    probabilities relative to the best one do.
 `finetuned_minilm`
     A fine-tuned MiniLM sequence classifier (`artifacts/model/`, a transformers directory) over
     the heading and the opening of the body, with the same temperature and secondary-label rule.
@@ -23,7 +25,7 @@ classified stage records which version made each row.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,10 @@ if TYPE_CHECKING:
 
 OPENING_CHARACTERS = 600
 MAX_LABELS = 3
+# heading: the heading alone; opening: the heading with the opening of the body; full: the stored
+# embedding (heading and whole body); zero_shot: the zero-shot classifier's scores of the risk
+FEATURE_BLOCKS = ("heading", "opening", "full", "zero_shot")
+ZERO_SHOT_FEATURE_SCALE = 0.2
 HEAD_CONFIG = "head.json"
 HEAD_WEIGHTS = "head.npz"
 
@@ -52,13 +58,45 @@ def opening(text: str, limit: int = OPENING_CHARACTERS) -> str:
     return cut[: sentence_end + 1] if sentence_end > limit // 3 else cut
 
 
-def head_features(embedder: Embedder, headings: Sequence[str], texts: Sequence[str]) -> np.ndarray:
-    """``[risks, 2 × dimension]``: the heading's vector, then the heading-with-opening vector."""
+def assemble_features(blocks: Sequence[str], vectors: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The head's input: the named blocks side by side, in the order the head was trained with."""
     import numpy as np
 
-    heading_vectors = embedder.embed([("", heading) for heading in headings])
-    opening_vectors = embedder.embed([(heading, opening(text)) for heading, text in zip(headings, texts, strict=True)])
-    return np.hstack([heading_vectors, opening_vectors]).astype(np.float32)
+    unknown = [block for block in blocks if block not in FEATURE_BLOCKS]
+    if unknown:
+        raise RegistryError(f"unknown feature block(s) {', '.join(unknown)} (known: {', '.join(FEATURE_BLOCKS)})")
+    return np.hstack([vectors[block] for block in blocks]).astype(np.float32)
+
+
+def zero_shot_features(scores: np.ndarray) -> np.ndarray:
+    """The zero-shot classifier's category scores as features: scaled log-probabilities."""
+    import numpy as np
+
+    result: np.ndarray = ZERO_SHOT_FEATURE_SCALE * np.log(scores + 1e-6)
+    return result
+
+
+def block_vectors(
+    blocks: Sequence[str],
+    embedder: Embedder,
+    headings: Sequence[str],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    zero_shot: Any | None,
+) -> dict[str, np.ndarray]:
+    """Each requested block for a batch of risks; `vectors` are their stored (heading + body) embeddings."""
+    found: dict[str, np.ndarray] = {}
+    if "heading" in blocks:
+        found["heading"] = embedder.embed([("", heading) for heading in headings])
+    if "opening" in blocks:
+        found["opening"] = embedder.embed([(heading, opening(text)) for heading, text in zip(headings, texts, strict=True)])
+    if "full" in blocks:
+        found["full"] = vectors
+    if "zero_shot" in blocks:
+        if zero_shot is None:
+            raise RegistryError("this head needs the zero-shot classifier's scores, and none was given")
+        found["zero_shot"] = zero_shot_features(zero_shot.scores(vectors, list(headings)))
+    return found
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -123,19 +161,34 @@ class EmbeddingHeadClassifier(_Served):
         version: str,
         head: ScoredHead,
         weights: dict[str, np.ndarray],
-        embedder: Embedder | None = None,
+        blocks: Sequence[str],
+        zero_shot_version: str | None = None,
     ) -> None:
         super().__init__(name, version)
         self.head = head
         self.weights = weights
-        self._embedder = embedder
+        self.blocks = tuple(blocks)
+        self.zero_shot_version = zero_shot_version
+        self._embedder: Embedder | None = None
+        self._zero_shot: Any = None
 
-    def _embedder_or_default(self) -> Embedder:
+    def _inputs(self) -> tuple[Embedder, Any]:
+        """The embedder and, for a head trained on them, the zero-shot scorer it was trained with."""
         if self._embedder is None:
             from sec_analyzer.analysis.embedding import get_embedder
 
             self._embedder = get_embedder()
-        return self._embedder
+        if "zero_shot" in self.blocks and self._zero_shot is None:
+            from sec_analyzer.analysis.classifier import get_classifier
+
+            zero_shot = get_classifier(self._embedder)
+            if zero_shot.version != self.zero_shot_version:
+                raise RegistryError(
+                    f"{self.name}/{self.version} was trained on the scores of zero-shot classifier {self.zero_shot_version}, "
+                    f"but the serving one is {zero_shot.version} (taxonomy or classifier changed): train it again"
+                )
+            self._zero_shot = zero_shot
+        return self._embedder, self._zero_shot
 
     def scores(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(calibrated primary probabilities, secondary-label scores), both ``[risks, categories]``."""
@@ -155,32 +208,33 @@ class EmbeddingHeadClassifier(_Served):
     def classify(
         self, risk_ids: Sequence[str], vectors: np.ndarray, headings: Sequence[str], texts: Sequence[str]
     ) -> list[Classification]:
-        if not (len(risk_ids) == len(headings) == len(texts)):
-            raise ValueError("risk_ids, headings and texts must have the same length")
+        if not (len(risk_ids) == len(vectors) == len(headings) == len(texts)):
+            raise ValueError("risk_ids, vectors, headings and texts must have the same length")
         if not risk_ids:
             return []
-        features = head_features(self._embedder_or_default(), headings, texts)
+        embedder, zero_shot = self._inputs()
+        features = assemble_features(self.blocks, block_vectors(self.blocks, embedder, headings, texts, vectors, zero_shot))
         return self._classifications(risk_ids, self.predict_features(features))
 
     def save(self, directory: Path) -> list[Path]:
         import numpy as np
 
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez(directory / HEAD_WEIGHTS, **self.weights)
+        np.savez(directory / HEAD_WEIGHTS, **self.weights)  # type: ignore[arg-type]  # numpy stubs take ** for allow_pickle
         config = {"categories": list(self.head.categories), "temperature": self.head.temperature,
-                  "label_threshold": self.head.label_threshold, "features": "heading+opening",
-                  "opening_characters": OPENING_CHARACTERS}
+                  "label_threshold": self.head.label_threshold, "features": list(self.blocks),
+                  "zero_shot_version": self.zero_shot_version, "opening_characters": OPENING_CHARACTERS}
         (directory / HEAD_CONFIG).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         return [directory / HEAD_WEIGHTS, directory / HEAD_CONFIG]
 
     @classmethod
-    def load(cls, directory: Path, name: str, version: str, embedder: Embedder | None = None) -> EmbeddingHeadClassifier:
+    def load(cls, directory: Path, name: str, version: str) -> EmbeddingHeadClassifier:
         import numpy as np
 
-        head = _read_head(directory)
+        config = json.loads((directory / HEAD_CONFIG).read_text(encoding="utf-8"))
         with np.load(directory / HEAD_WEIGHTS) as archive:
             weights = {key: archive[key] for key in archive.files}
-        return cls(name, version, head, weights, embedder)
+        return cls(name, version, _read_head(directory), weights, config["features"], config.get("zero_shot_version"))
 
 
 class FineTunedClassifier(_Served):
@@ -199,8 +253,11 @@ class FineTunedClassifier(_Served):
         if self._model is None:
             from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
-            self._model = AutoModelForSequenceClassification.from_pretrained(str(self.model_dir)).eval()
+            # a registry folder on disk, never the hub: there is no revision to pin
+            local = str(self.model_dir)
+            self._tokenizer = AutoTokenizer.from_pretrained(local, local_files_only=True)  # nosec B615
+            self._model = AutoModelForSequenceClassification.from_pretrained(local, local_files_only=True)  # nosec B615
+            self._model.eval()
         outputs = []
         pairs = [(heading, opening(text)) for heading, text in zip(headings, texts, strict=True)]
         with torch.inference_mode():

@@ -16,6 +16,7 @@ a half-written version.
 
 from __future__ import annotations
 
+import builtins
 import fcntl
 import json
 import os
@@ -70,7 +71,7 @@ class ModelRegistryManager:
             raise RegistryError(f"no model version {model_name}/{version} in {self.root} (registered: {known})")
         return ModelRegistryEntry.read(path)
 
-    def list(self, model_name: str | None = None) -> list[ModelRegistryEntry]:
+    def list(self, model_name: str | None = None) -> builtins.list[ModelRegistryEntry]:
         """Entries oldest first (by creation time, then name and version number)."""
         pattern = f"{model_name}/v*/{METADATA_FILE}" if model_name else f"*/v*/{METADATA_FILE}"
         entries = [ModelRegistryEntry.read(path) for path in self.root.glob(pattern)]
@@ -89,7 +90,7 @@ class ModelRegistryManager:
     def gold_figures(self, entry: ModelRegistryEntry) -> GoldFigures:
         return GoldFigures.from_metrics_file(self.resolve(entry, entry.metrics_path))
 
-    def history(self) -> list[dict[str, str]]:
+    def history(self) -> builtins.list[dict[str, str]]:
         path = self.root / HISTORY_FILE
         if not path.is_file():
             return []
@@ -202,9 +203,9 @@ class ModelRegistryManager:
 
     # internals
 
-    def _champion_chain(self) -> list[str]:
+    def _champion_chain(self) -> builtins.list[str]:
         """Champions in order, replaying the history: a promotion pushes, a rollback pops."""
-        chain: list[str] = []
+        chain: builtins.list[str] = []
         for event in self.history():
             if event["action"] == "promote":
                 chain.append(event["model"])

@@ -155,13 +155,14 @@ class AnalysisRepository:
                 .where(RiskFactorRow.filing_id == filing.filing_id)
                 .order_by(RiskFactorRow.ordinal)
             ).all()
-            vectors = dict(
-                connection.execute(
+            vectors: dict[int, list[float]] = {
+                ordinal: vector
+                for ordinal, vector in connection.execute(
                     select(EmbeddingRow.ordinal, EmbeddingRow.vector).where(
                         EmbeddingRow.filing_id == filing.filing_id
                     )
-                ).all()
-            )
+                )
+            }
         return [StoredRisk(ordinal, heading, text, category, vectors.get(ordinal)) for ordinal, heading, text, category in rows]
 
     def risk_vector(self, filing: PublishedFiling, ordinal: int) -> list[float] | None:
@@ -234,7 +235,7 @@ class AnalysisRepository:
             rows = connection.execute(
                 select(FilingRow.partition_key, FilingRow.id).where(FilingRow.partition_key.in_(list(partition_keys)))
             ).all()
-        return dict(rows)
+        return {partition_key: filing_id for partition_key, filing_id in rows}
 
     # --- drift ------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Engines and transactions for the results database, kept apart from the repositories.
 
 PostgreSQL goes through psycopg 3 (`postgresql+psycopg://`). It is the driver the project
-depends on directly; psycopg2-binary is present only because dagster-postgres pulls it in,
+depends on directly; psycopg2-binary is present only because the orchestrator's PostgreSQL storage needs it,
 and SQLAlchemy 2.1 makes psycopg 3 the default for plain `postgresql://` anyway. So plain
 `postgresql://` and `postgres://` URLs are rewritten to psycopg 3, while a URL that names a
 driver explicitly is left as written.

@@ -114,7 +114,8 @@ class RiskFactorRow(Base):
     filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"))
     ordinal: Mapped[int] = mapped_column(Integer)
     heading: Mapped[str] = mapped_column(Text)
-    category: Mapped[str | None] = mapped_column(String(64), index=True)
+    # A filer's own category heading; some run to a sentence (JNJ: 79 characters).
+    category: Mapped[str | None] = mapped_column(String(512), index=True)
     text: Mapped[str] = mapped_column(Text)
     is_general_risk: Mapped[bool] = mapped_column(Boolean)
     start_offset: Mapped[int] = mapped_column(Integer)

@@ -8,6 +8,15 @@ import pytest
 
 from sec_analyzer.analysis.embedding import Embedder, get_embedder
 from sec_analyzer.domain import RiskFactor
+from sec_analyzer_tests.analysis.yoy_fixtures import (  # noqa: F401 - the year-over-year analyses' fixtures
+    ko_2023,
+    ko_2023_factors,
+    ko_2024,
+    ko_2024_factors,
+    ko_database,
+    primary_labels,
+    vector_cache,
+)
 
 APPLE_2024 = Path("10-K/AAPL/0000320193-24-000123/primary-document.html")
 

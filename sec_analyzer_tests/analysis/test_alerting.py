@@ -62,9 +62,10 @@ def _report(shifted: bool) -> DriftReport:
     and another region of the embedding space."""
     settings = load_analysis_settings().drift
     rng = np.random.default_rng(7)
-    base = rng.normal(size=(300, 32))
+    # like sentence embeddings: a shared direction plus each risk's own part
+    base = 2.0 * np.eye(32)[0] + rng.normal(size=(300, 32))
     before = base[:150] / np.linalg.norm(base[:150], axis=1, keepdims=True)
-    after_raw = base[150:] + (np.eye(32)[0] * 3 if shifted else 0)
+    after_raw = base[150:] + (1.5 * np.eye(32)[1] if shifted else 0)
     after = after_raw / np.linalg.norm(after_raw, axis=1, keepdims=True)
     counts_before = {"macroeconomic": 50, "cybersecurity": 50, "regulatory": 50}
     counts_after = {"macroeconomic": 20, "cybersecurity": 110, "regulatory": 20} if shifted else counts_before

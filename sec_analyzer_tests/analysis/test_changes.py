@@ -13,16 +13,7 @@ from click.testing import CliRunner
 
 from sec_analyzer.analysis.analysis_config import ChangeSettings, load_analysis_settings
 from sec_analyzer.analysis.changes import ChangeStatus, Risk, RiskChange, compare, normalize_text, word_diff
-from sec_analyzer_tests.analysis.yoy_fixtures import (  # noqa: F401 - fixtures
-    VectorCache,
-    ko_2023,
-    ko_2023_factors,
-    ko_2024,
-    ko_2024_factors,
-    ko_database,
-    primary_labels,
-    vector_cache,
-)
+from sec_analyzer_tests.analysis.yoy_fixtures import VectorCache
 
 GOLD = Path(__file__).resolve().parents[2] / "benchmarks" / "gold" / "risk_changes.json"
 
@@ -256,3 +247,49 @@ def test_a_company_year_not_in_the_database_is_a_one_line_error(
     assert completed.stderr.strip().splitlines() == [
         "error: KO-2021 is not in the results database (publish it first, e.g. `sec-analyzer backfill`)"
     ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_change_rows_round_trip_on_both_databases(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from sec_analyzer.analysis.changes import change_records
+    from sec_analyzer.storage.analysis_repo import AnalysisRepository
+    from sec_analyzer.storage.db_clients import create_db_engine
+    from sec_analyzer.storage.results_repo import ResultsRepository
+    from sec_analyzer.storage.schema import upgrade_to_head
+    from sec_analyzer_tests.storage import samples
+
+    url = f"sqlite:///{tmp_path / 'results.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    upgrade_to_head(url)
+    engine = create_db_engine(url)
+    publisher = ResultsRepository(engine)
+    publisher.publish_filing(samples.filing("0000320193-23-000106", fiscal_year=2023), [], samples.risk_factors(3))
+    publisher.publish_filing(samples.filing(), [], samples.risk_factors(3))
+    repository = AnalysisRepository(engine)
+    previous, current = repository.filing("AAPL", 2023), repository.filing("AAPL", 2024)
+    assert repository.previous_filing(current) == previous
+
+    def risk(ordinal: int, heading: str, text: str) -> Risk:
+        return Risk(ordinal, heading, text)
+
+    heading_diff, _, _ = word_diff("Risk heading 1", "Risk heading 1")
+    body_diff, _, _ = word_diff("Old words here.", "New words here.")
+    modified = RiskChange(ChangeStatus.MODIFIED, risk(1, "Risk heading 1", "Old words here."),
+                          risk(1, "Risk heading 1", "New words here."), score=0.8, changed_words_share=0.25,
+                          heading_diff=heading_diff, body_diff=body_diff)
+    changes = [
+        modified,
+        RiskChange(ChangeStatus.REMOVED, risk(2, "Risk heading 2", "x"), None, merged_into=1),
+        RiskChange(ChangeStatus.NEW, None, risk(2, "Risk heading 2", "y"), split_from=1),
+    ]
+    for _ in range(2):  # saving again replaces the rows
+        repository.save_changes(previous, current, change_records(changes))
+    stored = repository.changes(current)
+    assert [(record.change_type, record.from_ordinal, record.to_ordinal, record.merged_into, record.split_from)
+            for record, _, _ in stored] == [("modified", 1, 1, None, None), ("removed", 2, None, 1, None),
+                                            ("added", None, 2, None, 1)]
+    assert stored[0][0].diff == {"heading": [["=", "Risk heading 1"]],
+                                 "body": [["-", "Old"], ["+", "New"], ["=", "words here."]]}
+    assert stored[0][1:] == ("Risk heading 1", "Risk heading 1")
+    engine.dispose()

@@ -15,19 +15,11 @@ from sec_analyzer.analysis.changes import Risk
 from sec_analyzer.analysis.similarity import (
     SimilarityIndexError,
     VectorIndex,
+    closest_peer_risks,
     rebuild_index,
     risk_key,
     split_key,
     update_index,
-)
-from sec_analyzer_tests.analysis.yoy_fixtures import (  # noqa: F401 - fixtures
-    ko_2023,
-    ko_2023_factors,
-    ko_2024,
-    ko_2024_factors,
-    ko_database,
-    primary_labels,
-    vector_cache,
 )
 
 
@@ -119,6 +111,12 @@ def test_the_index_over_the_results_database_and_the_cli(
     assert (built.vectors, built.filings, built.hnsw) == (84, 2, True)
     updated = update_index(repository, directory, ["KO-2024"], settings)
     assert (updated.vectors, updated.filings) == (84, 2)
+    # no index yet, or an empty one (built before anything was embedded): the update builds it all
+    assert update_index(repository, tmp_path / "fresh", ["KO-2024"], settings).vectors == 84
+    VectorIndex.empty(settings, 0).save(tmp_path / "empty")
+    assert update_index(repository, tmp_path / "empty", ["KO-2024"], settings).vectors == 84
+    # a filing's peers are other companies' risks: the store holds only Coca-Cola
+    assert closest_peer_risks(VectorIndex.load(directory, settings), repository, "KO-2024") == []
 
     monkeypatch.setenv("SEC_ANALYZER_DATABASE_URL", ko_database)
     monkeypatch.setenv("SEC_ANALYZER_DATA_DIR", str(tmp_path / "data"))

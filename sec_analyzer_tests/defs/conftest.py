@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from sec_analyzer.dagster_home import prepare_dagster_home
+from sec_analyzer.defs.instance import prepare_dagster_home
 from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.settings import get_settings
 

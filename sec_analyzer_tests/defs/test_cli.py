@@ -63,7 +63,7 @@ def test_missing_user_agent_is_refused_with_one_line(tmp_path: Path, corpus_dir:
 def test_unknown_asset_names_are_refused_before_anything_runs(tmp_path: Path) -> None:
     result = run_cli("backfill", "--tickers", "AAPL", "--years", "2024", "--assets", "raw_filing,raw_filings",
                      env=fresh_env(tmp_path), cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error
     assert result.stderr.startswith("error: --assets: no pipeline asset named raw_filings")
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "dagster_home").exists()
@@ -103,7 +103,7 @@ def test_hostile_years_and_tickers_get_one_line(tmp_path: Path) -> None:
     for args, named in [(("--tickers", "AAPL", "--years", "99999"), "fiscal year 99999 is beyond next year"),
                         (("--tickers", "A" * 100_000, "--years", "2024"), "100,000 characters")]:
         result = run_cli("backfill", *args, env=fresh_env(tmp_path), cwd=tmp_path)
-        assert result.returncode == 1
+        assert result.returncode == 2  # a usage error
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr[:300]
         assert named in result.stderr and len(result.stderr) < 300
     assert not (tmp_path / "dagster_home").exists()

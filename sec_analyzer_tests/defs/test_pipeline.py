@@ -9,9 +9,10 @@ import dagster as dg
 from sqlalchemy import text
 
 from sec_analyzer.artifacts import ArtifactStore
-from sec_analyzer.defs.backfill import filing_summary, materialize_filings
+from sec_analyzer.defs.backfill import materialize_filings
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
-from sec_analyzer.defs.quality.checks import VERDICT_STAGE
+from sec_analyzer.pipeline.report import filing_outcome
+from sec_analyzer.quality.verdicts import GATES, TEXT_GATE, read_verdict
 from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine
@@ -19,14 +20,15 @@ from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
 from sec_analyzer_tests.defs import faults
 
 AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
-QUALITY_CHECKS = {"completeness", "cleanliness", "substance", "consistency"}
+TEXT_CHECKS = set(GATES[TEXT_GATE])
+QUALITY_CHECKS = {group for groups in GATES.values() for group in groups}
 
 
 def row_counts() -> dict[str, int]:
     engine = create_db_engine(get_settings().resolved_database_url)
     with engine.connect() as connection:
         return {table: connection.execute(text(f"select count(*) from {table}")).scalar_one()
-                for table in ("filings", "items", "risk_factors")}
+                for table in ("filings", "items", "risk_factors", "embeddings", "classifications")}
 
 
 def filing_index() -> SqlFilingIndex:
@@ -61,6 +63,7 @@ def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterI
     assert runs[0].tags["sec_analyzer/ticker"] == "AAPL" and runs[0].tags["sec_analyzer/fiscal_year"] == "2024"
     first = row_counts()
     assert first["filings"] == 1 and first["risk_factors"] >= 25 and first["items"] >= 20
+    assert first["embeddings"] == first["risk_factors"] and first["classifications"] >= first["risk_factors"]
     evaluations = check_evaluations(instance, runs[0].run_id)
     assert {e.check_name for e in evaluations} == QUALITY_CHECKS
     assert all(e.passed for e in evaluations)
@@ -70,8 +73,8 @@ def test_good_filing_is_published_once_even_when_run_twice(instance: dg.DagsterI
     assert again[0].status == dg.DagsterRunStatus.SUCCESS
     assert row_counts() == first
     assert len(document_downloads(mirror)) == 1, "a re-run never downloads the document again"
-    summary = filing_summary(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
-    assert summary["outcome"] == "published" and summary["accession"] == "0000320193-24-000123"
+    summary = filing_outcome(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
+    assert summary.published and summary.accession == "0000320193-24-000123"
     indexed = filing_index().get("0000320193-24-000123")
     assert indexed is not None and indexed.partition_key == "AAPL-2024"
     assert {stage: status.status for stage, status in indexed.stages.items()} == {
@@ -99,17 +102,22 @@ def test_bad_filings_are_stopped_by_named_checks_and_good_ones_still_publish(
     assert published_tickers() == {"AAPL"}
     artifacts = ArtifactStore(get_settings().artifacts_dir)
     for ticker in bad:
-        verdict = artifacts.read_json(VERDICT_STAGE, f"{ticker}-2024")
-        assert not verdict["passed"], ticker
-        named = {failure.split("/", 1)[0] for failure in verdict["blocking_failures"]}
-        assert named & QUALITY_CHECKS, (ticker, verdict)
-        assert all(len(failure) > 20 for failure in verdict["blocking_failures"])
-        assert filing_summary(artifacts, f"{ticker}-2024")["outcome"] == "blocked"
+        verdict = read_verdict(artifacts, TEXT_GATE, f"{ticker}-2024")
+        assert verdict is not None and not verdict.passed, ticker
+        named = {failure.split("/", 1)[0] for failure in verdict.blocking_failures}
+        assert named & TEXT_CHECKS, (ticker, verdict)
+        assert all(len(failure) > 20 for failure in verdict.blocking_failures)
+        assert filing_outcome(artifacts, f"{ticker}-2024").outcome == "blocked"
         indexed = filing_index().find(partition_key=f"{ticker}-2024")
         assert [record.stages["analysis_results"].status for record in indexed] == ["blocked"]
     evaluations = check_evaluations(instance, runs[0].run_id)
-    failed = [e for e in evaluations if not e.passed]
-    assert failed and all(e.severity == dg.AssetCheckSeverity.WARN for e in failed)
+    run_level = [e for e in evaluations if e.partition is None]
+    assert {e.check_name for e in run_level} == QUALITY_CHECKS
+    assert all(e.severity == dg.AssetCheckSeverity.WARN for e in run_level if not e.passed)
+    per_filing = {(e.partition, e.check_name): e for e in evaluations if e.partition is not None}
+    assert {partition for partition, _ in per_filing} == set(keys), "every filing has its own verdict"
+    assert all(per_filing[("AAPL-2024", group)].passed for group in QUALITY_CHECKS)
+    assert not per_filing[("NO1A-2024", "completeness")].passed
 
 
 def test_one_bad_filing_alone_fails_its_run_at_the_gate(instance: dg.DagsterInstance, mirror: EdgarMirror,

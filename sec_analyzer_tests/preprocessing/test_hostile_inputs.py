@@ -54,6 +54,24 @@ def test_style_is_inherited_through_deep_nesting() -> None:
     assert parse_html(source).elements[0].bold
 
 
+def test_thousands_of_rules_and_style_blocks_for_one_class_add_up_in_order() -> None:
+    rules = ".hd{font-weight:bold}" + ".hd{font-size:9pt}" * 20_000 + ".hd{font-style:italic}"
+    blocks = "<style>.hd{text-decoration:underline}</style>" * 20_000
+    heading = parse_html(
+        f"<html><head><style>{rules}</style>{blocks}</head><body><p class='hd'>H</p>"
+    ).elements[0]
+    assert (heading.bold, heading.italic, heading.underline, heading.font_size) == (True, True, True, 9.0)
+
+
+def test_cover_facts_nested_a_hundred_thousand_deep_are_read_and_bounded() -> None:
+    depth = 100_000
+    opening = "".join(f"<ix:nonNumeric name='dei:Fact{n}'>" for n in range(depth))
+    doc = parse_html(VISIBLE + opening + "10-K " * 5_000 + "</ix:nonNumeric>" * depth + "</body></html>")
+    assert len(doc.xbrl_facts) <= 8
+    assert all(len(value) <= 10_000 for value in doc.xbrl_facts.values())
+    assert doc.xbrl_facts["dei:Fact0"].startswith("10-K 10-K")
+
+
 def test_paragraph_tags_without_a_closing_bracket_are_plain_text() -> None:
     doc = parse_html("Visible text.\n" + "<p " * 33_000)
     assert doc.elements[0].text == "Visible text."

@@ -13,6 +13,7 @@ from sec_analyzer.preprocessing.items import (
     AbsentItem,
     ExtractedItem,
     ItemExtraction,
+    LocatedBy,
     UnknownItemError,
     extract_items,
     normalize_item_id,
@@ -386,6 +387,7 @@ def test_apple_item_1a_runs_from_its_heading_to_item_1b(corpus_dir: Path) -> Non
     doc = parse_file(corpus_dir / AAPL_2024)
     extraction = extract_items(doc)
     risk = found(extraction, "1A")
+    assert risk.located_by is LocatedBy.ITEM_HEADING
     assert risk.text.startswith("Item 1A. Risk Factors\nThe Company’s business, reputation, results of operations")
     assert risk.text.rstrip().endswith("material adverse impact on investor confidence and employee retention.")
     assert doc.elements[risk.element_span[1] + 1].text == "Item 1B. Unresolved Staff Comments"
@@ -402,8 +404,10 @@ def test_ge_cross_reference_index_yields_its_real_risk_section(corpus_dir: Path)
     (path,) = (corpus_dir / "10-K" / "GE").glob("*/primary-document.html")
     risk = found(extract_items(parse_file(path)), "1A")
     assert risk.text.startswith("RISK FACTORS.")
-    assert len(risk.text) > 20_000
+    # Pages 27-36 of its index, read against its "2023 FORM 10-K 27" footers: 72,692 characters.
+    assert abs(len(risk.text) - 72_692) / 72_692 < 0.02
     assert "LEGAL PROCEEDINGS." not in risk.text
+    assert risk.located_by is LocatedBy.CROSS_REFERENCE_INDEX
 
 
 def test_ge_without_any_styling_still_yields_its_risk_section(corpus_dir: Path) -> None:
@@ -414,6 +418,7 @@ def test_ge_without_any_styling_still_yields_its_risk_section(corpus_dir: Path) 
     original = found(extract_items(parse_html(html)), "1A")
     stripped = found(extract_items(parse_html(unstyled)), "1A")
     assert stripped.text == original.text
+    assert stripped.located_by is LocatedBy.SECTION_TITLE  # no page breaks left to read the index's pages against
     assert found(extract_items(parse_html(unstyled)), "3").text.startswith("LEGAL PROCEEDINGS.")
 
 

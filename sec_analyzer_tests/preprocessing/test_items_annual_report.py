@@ -23,9 +23,11 @@ from sec_analyzer.domain import AbsenceReason
 from sec_analyzer.preprocessing.elements import ElementKind
 from sec_analyzer.preprocessing.items import AbsentItem, ExtractedItem, LocatedBy, extract_items
 from sec_analyzer.preprocessing.parser import ParsedDocument, parse_html
+from sec_analyzer.preprocessing.segmenter import segment_document
 
-CORPUS_FILINGS = ("AAPL", "KO", "NVDA", "JNJ")
+CORPUS_FILINGS = ("AAPL", "KO", "NVDA", "JNJ", "CRM")
 PAGE_BREAK = re.compile(r"<hr[^>]*page-break-after:\s*always[^>]*>", re.IGNORECASE)
+PAGE_BREAK_TEXT = "<hr style=\"page-break-after:always\"/>"
 FOOTER_BOX = re.compile(r"<div style=\"[^\"]*position:relative[^\"]*\"><div style=\"[^\"]*position:absolute[^\"]*\">")
 SPACE = r"(?:&#160;|&nbsp;|\s)"
 # A text run opening with an item number ("Item 1A.", "PART I, ITEM 7."): the number goes, the title stays.
@@ -66,7 +68,7 @@ def paragraphs(lead: str, count: int) -> str:
 
 @dataclass(frozen=True)
 class Layout:
-    """How a corpus 10-K is rewritten; `index` is "pages", "names" or None (no cross-reference index)."""
+    """How a corpus 10-K is rewritten; `index` is "pages", "first page", "names" or None (no index)."""
 
     index: str | None = "pages"
     links: bool = True
@@ -79,6 +81,7 @@ class Layout:
 
 
 def rewrite(source: str, layout: Layout) -> str:
+    """The filing set as `layout` says; its risk section is marked by comments, which parsing drops."""
     risk, unresolved = body_heading(source, "1A"), body_heading(source, "1B")
     heading = risk.group(0)
     if layout.risk_title is not None:
@@ -105,9 +108,6 @@ def rewrite(source: str, layout: Layout) -> str:
     first, last = risk_pages(pages)
     index = cross_reference_index(layout, first + layout.index_page_shift, last + layout.index_page_shift)
     return PAGE_BREAK_TEXT.join(pages).replace("</body>", index + "</body>")
-
-
-PAGE_BREAK_TEXT = "<hr style=\"page-break-after:always\"/>"
 
 
 def renumber_pages(source: str, footers: bool) -> list[str]:
@@ -142,6 +142,8 @@ def cross_reference_index(layout: Layout, first: int, last: int) -> str:
         return ""
     if layout.index == "pages":
         where = {"1": "3-9", "1A": f"{first}-{last}", "1B": "None", "7": "40-62"}
+    elif layout.index == "first page":
+        where = {"1": "3", "1A": f"Risk Factors, page {first}", "1B": "None", "7": "40"}
     else:
         risk_name = f"{PARENT_TITLE} – Risk Factors" if layout.own_layout else "“Risk Factors”"
         where = {"1": "Business Overview", "1A": risk_name, "1B": "None", "7": "Management’s Discussion"}
@@ -188,6 +190,7 @@ def originals(corpus_dir: Path) -> dict[str, Original]:
 FOUND_LAYOUTS = {
     "annual report, index by pages, contents links": (Layout(), LocatedBy.CROSS_REFERENCE_INDEX),
     "annual report, index by pages, no links": (Layout(links=False), LocatedBy.CROSS_REFERENCE_INDEX),
+    "annual report, index by first pages": (Layout(index="first page"), LocatedBy.CROSS_REFERENCE_INDEX),
     "annual report, index by section names, no page numbers": (
         Layout(index="names", footers=False), LocatedBy.CROSS_REFERENCE_INDEX,
     ),
@@ -226,6 +229,14 @@ def test_the_risk_section_of_an_annual_report_layout_is_the_original_item_1a(
         assert body[:200] == original.body[:200], ticker
         for title, lead in NOT_RISK_SUBSECTIONS:
             assert lead not in risk.text, (ticker, title)
+
+
+def test_the_risk_factors_of_an_annual_report_layout_are_the_original_ones(originals: dict[str, Original]) -> None:
+    layout = Layout(own_layout=True, after_mdna=True)
+    for ticker, original in originals.items():
+        expected = segment_document(parse_html(original.html), with_features=False).risk_factors
+        found = segment_document(parse_html(rewrite(original.html, layout)), with_features=False).risk_factors
+        assert [risk.heading for risk in found] == [risk.heading for risk in expected], ticker
 
 
 NOT_FOUND_LAYOUTS = {
@@ -285,6 +296,11 @@ def report_page(number: int, content: str, footer: Callable[[int], str]) -> str:
     return content + f"<p style='font-size:8pt'>{footer(number)}</p><hr style='page-break-after:always'>"
 
 
+def footer_after_the_break(number: int, content: str, footer: Callable[[int], str]) -> str:
+    """A generator that writes each page's footer after its page break, atop the next page's markup."""
+    return content + f"<hr style='page-break-after:always'><p style='font-size:8pt'>{footer(number)}</p>"
+
+
 def risk_paragraphs(category: str) -> str:
     return "".join(
         f"<p style='font-size:10pt'>{category} {n} may change how we operate, and this could harm our results in many markets.</p>"
@@ -293,10 +309,13 @@ def risk_paragraphs(category: str) -> str:
 
 
 def small_annual_report(
-    index_row: str | None, footer: Callable[[int], str] = outer_edge_footer, running_header: str = ""
+    index_row: str | None,
+    footer: Callable[[int], str] = outer_edge_footer,
+    running_header: str = "",
+    page: Callable[[int, str, Callable[[int], str]], str] = report_page,
 ) -> str:
     categories = [report_block(title, CATEGORY_STYLE) + risk_paragraphs(title) for title in REPORT_CATEGORIES]
-    pages = [
+    contents = [
         "<p style='font-size:16pt;font-weight:bold'>FORM 10-K</p>"
         "<p>ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d) OF THE SECURITIES EXCHANGE ACT OF 1934</p>",
         report_block("Management’s Discussion and Analysis", SECTION_STYLE) + risk_paragraphs("Revenue"),
@@ -320,7 +339,7 @@ def small_annual_report(
             f"<tr>{index_row}</tr>"
             "<tr><td>Item 7.</td><td>Management’s Discussion and Analysis</td><td>2</td></tr></table>"
         )
-    body = "".join(report_page(number, page, footer) for number, page in enumerate(pages, start=1))
+    body = "".join(page(number, content, footer) for number, content in enumerate(contents, start=1))
     return f"<html><body>{body}{index}</body></html>"
 
 
@@ -333,11 +352,15 @@ def small_annual_report(
         "<td>Item 1A.</td><td>Risk Factors</td><td>Risk Factors, pages 3-6</td>",
     ],
 )
-@pytest.mark.parametrize("footer", [outer_edge_footer, section_footer])
+@pytest.mark.parametrize(
+    ("footer", "page"),
+    [(outer_edge_footer, report_page), (section_footer, report_page), (outer_edge_footer, footer_after_the_break)],
+    ids=["page numbers on the outer edge", "footers naming the section", "footers written after the page break"],
+)
 def test_the_index_page_range_runs_the_section_past_look_alike_headings_to_its_last_page(
-    index_row: str, footer: Callable[[int], str]
+    index_row: str, footer: Callable[[int], str], page: Callable[[int, str, Callable[[int], str]], str]
 ) -> None:
-    risk = extract_items(parse_html(small_annual_report(index_row, footer)))["1A"]
+    risk = extract_items(parse_html(small_annual_report(index_row, footer, page=page)))["1A"]
     assert isinstance(risk, ExtractedItem), risk
     assert risk.located_by is LocatedBy.CROSS_REFERENCE_INDEX
     lines = [line for line in risk.text.split("\n") if "Annual Report" not in line]
@@ -358,3 +381,49 @@ def test_a_running_header_naming_the_section_does_not_move_its_start() -> None:
 def test_without_the_index_a_section_cut_short_by_look_alike_headings_is_no_answer() -> None:
     risk = extract_items(parse_html(small_annual_report(None)))["1A"]
     assert not isinstance(risk, ExtractedItem) or REPORT_LAST_RISK in risk.text
+
+
+@pytest.mark.parametrize(
+    "contents_row",
+    [
+        "<td><a href='#risks'>Risk Factors</a></td><td>4</td>",
+        "<td>Risk Factors</td><td><a href='#risks'>4</a></td>",  # only the page number linked
+    ],
+)
+def test_a_contents_link_picks_the_risk_section_among_sections_titled_alike(contents_row: str) -> None:
+    outlook_risks = "".join(
+        f"<p>Outlook risk {n} is a scenario we model, and it is not a risk factor of this report.</p>" for n in range(60)
+    )
+    real_risks = "".join(f"<p>Our business faces risk number {n}, which could hurt results in many ways.</p>" for n in range(40))
+    html = (
+        "<html><body><p><b>FORM 10-K</b></p><p>ANNUAL REPORT PURSUANT TO SECTION 13 OR 15(d)</p>"
+        f"<table><tr>{contents_row}</tr><tr><td>Outlook</td><td>9</td></tr></table>"
+        + report_block("Outlook", "font-size:12pt;font-weight:bold")
+        + report_block("Risk Factors", "font-size:10pt;font-weight:bold")
+        + outlook_risks
+        + report_block("Liquidity", "font-size:10pt;font-weight:bold")
+        + "<p>We hold enough cash.</p><div id='risks'></div>"
+        + report_block("Risk Factors", "font-size:12pt;font-weight:bold")
+        + real_risks
+        + report_block("Properties", "font-size:12pt;font-weight:bold")
+        + "<p>We own an office.</p></body></html>"
+    )
+    risk = extract_items(parse_html(html))["1A"]
+    assert isinstance(risk, ExtractedItem), risk
+    assert risk.located_by is LocatedBy.SECTION_TITLE
+    assert risk.text.startswith("Risk Factors\nOur business faces risk number 0")
+    assert risk.text.endswith("risk number 39, which could hurt results in many ways.")
+
+
+def test_an_index_set_as_paragraphs_gives_its_pages() -> None:
+    index = (
+        "<p style='font-size:12pt;font-weight:bold'>Form 10-K Cross-Reference Index</p>"
+        "<p>Item 1. Business ........ 2</p><p>Item 1A. Risk Factors ........ 3-6</p>"
+        "<p>Item 1B. Unresolved Staff Comments</p><p>None</p>"
+        "<p>Item 7. Management’s Discussion and Analysis ........ 2</p>"
+    )
+    html = small_annual_report(None).replace("</body>", index + "</body>")
+    risk = extract_items(parse_html(html))["1A"]
+    assert isinstance(risk, ExtractedItem), risk
+    assert risk.located_by is LocatedBy.CROSS_REFERENCE_INDEX
+    assert risk.text.rstrip().endswith(REPORT_LAST_RISK)

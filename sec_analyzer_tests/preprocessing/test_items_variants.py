@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from sec_analyzer.domain import AbsenceReason
-from sec_analyzer.preprocessing.items import AbsentItem, ExtractedItem, ItemExtraction, extract_items
+from sec_analyzer.preprocessing.items import (
+    AbsentItem,
+    ExtractedItem,
+    ItemExtraction,
+    LocatedBy,
+    extract_items,
+)
 from sec_analyzer.preprocessing.parser import parse_html
 
 OLD_COVER = (
@@ -643,6 +649,8 @@ BANK_LAYOUTS = {
 def test_bank_style_10k_risk_factors_are_found_by_title(risk_html: str, layout: dict[str, Any]) -> None:
     extraction = extract(bank_10k(risk_html, **layout))
     risks = risk_section(extraction)
+    # The index gives pages this document prints no numbers for, and names no section: the title found it.
+    assert risks.located_by is LocatedBy.SECTION_TITLE
     # From the first risk-factor heading to the last risk: Item 1A, with nothing of the next section.
     first_heading = re.search(r">([^<]*Risk Factors[^<]*)<", risk_html, re.IGNORECASE)
     assert first_heading is not None

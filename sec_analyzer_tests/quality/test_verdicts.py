@@ -21,7 +21,7 @@ from sec_analyzer.quality.verdicts import (
     check_severity,
     gated_fingerprint,
     judge_filing,
-    publish_blocker,
+    gate_blocker,
     read_verdict,
     run_severity,
     verdict_folder,
@@ -115,22 +115,22 @@ def test_publish_needs_a_fresh_passing_verdict_of_every_gate(tmp_path: Path) -> 
     artifacts = ArtifactStore(tmp_path)
     store_filing(artifacts, good_filing())
     assert (
-        publish_blocker(artifacts, KEY)
+        gate_blocker(artifacts, KEY)
         == "no quality verdict: the risk_segments gate has not judged this filing"
     )
     judge_stored(artifacts, TEXT_GATE)
-    assert publish_blocker(artifacts, KEY) == (
+    assert gate_blocker(artifacts, KEY) == (
         "no quality verdict: the risk_classifications gate has not judged this filing"
     )
     judge_stored(artifacts, MODEL_OUTPUT_GATE)
-    assert publish_blocker(artifacts, KEY) is None
+    assert gate_blocker(artifacts, KEY) is None
 
     # New vectors after the verdict: the text gate's verdict still holds, the model gate's is stale.
     text_fingerprint = gated_fingerprint(artifacts, TEXT_GATE, KEY)
     vectors = RISK_EMBEDDINGS.read_table(artifacts, KEY)
     RISK_EMBEDDINGS.write_table(artifacts, KEY, vectors.iloc[::-1].reset_index(drop=True))
     assert gated_fingerprint(artifacts, TEXT_GATE, KEY) == text_fingerprint
-    assert publish_blocker(artifacts, KEY) == (
+    assert gate_blocker(artifacts, KEY) == (
         "the quality verdict is stale: risk_segments, risk_embeddings, risk_classifications changed "
         "after the risk_classifications gate judged it"
     )
@@ -141,7 +141,7 @@ def test_publish_is_blocked_by_name_when_a_gate_failed(tmp_path: Path) -> None:
     store_filing(artifacts, dataclasses.replace(good_filing(), document_type="10-Q"))
     judge_stored(artifacts, TEXT_GATE)
     judge_stored(artifacts, MODEL_OUTPUT_GATE)
-    blocker = publish_blocker(artifacts, KEY)
+    blocker = gate_blocker(artifacts, KEY)
     assert blocker == (
         "blocked by the quality gate: consistency/document_type_is_10k: the document is a 10-Q, not a 10-K "
         "(10-K, 10-K/A, 10-KT, 10-KT/A, 10-K405, 10-K405/A, 10-KSB, 10-KSB/A)"

@@ -25,11 +25,12 @@ GROUP = "preprocessing"
 def parsed_filing(context: dg.AssetExecutionContext, artifacts: ArtifactsResource, raw_store: RawStoreResource,
                   filing_index: FilingIndexResource) -> dg.MaterializeResult:
     from sec_analyzer.pipeline.stages import parse_stage
+    from sec_analyzer.settings import get_settings
 
-    store, raw = artifacts.store(), raw_store.store()
+    store, raw, limit = artifacts.store(), raw_store.store(), get_settings().max_document_bytes
 
     def parse(key: str, upstream: RawFilingSummary) -> StageOutcome:
-        return parse_stage(raw.get(upstream.raw_uri or ""), PARSED_FILING.document_path(store, key))
+        return parse_stage(raw.get(upstream.raw_uri or ""), PARSED_FILING.document_path(store, key), limit)
 
     return materialize_stage(context, PARSED_FILING, parse, store, filing_index=filing_index.index(),
                              preview_fields=("elements", "document_type", "document_fiscal_year"))

@@ -31,7 +31,7 @@ def _gate_check(gate: str, description: str) -> Any:
     )
     def gate_check(context: dg.AssetCheckExecutionContext, artifacts: ArtifactsResource) -> Iterator[dg.AssetCheckResult]:
         from sec_analyzer.pipeline.gate import judge_filings
-        from sec_analyzer.quality.metadata import check_metadata
+        from sec_analyzer.quality.metadata import check_metadata, filing_check_metadata
 
         keys = context.partition_keys if context.has_partition_key_range or context.has_partition_key else []
         result = judge_filings(artifacts.store(), gate, keys, context.run.run_id)
@@ -40,13 +40,14 @@ def _gate_check(gate: str, description: str) -> Any:
             for key in result.verdicts:
                 target = _latest_materialization(context, gate, key)
                 for group in groups:
-                    record = check_metadata({key: result.outcomes[key]}, group)
+                    verdict = result.verdicts[key].groups[group]
                     # The one way to give each filing of a batched step its own check evaluation
                     # (AssetCheckResult has no partition): Dagster records it on the partition.
                     context.op_execution_context.log_event(dg.AssetCheckEvaluation(  # type: ignore[arg-type]
-                        asset_key=dg.AssetKey(gate), check_name=group, passed=record["passed"],
-                        severity=_severity(record["severity"] or "WARN"), partition=key, blocking=True,
-                        target_materialization_data=target, metadata=_as_metadata(record),
+                        asset_key=dg.AssetKey(gate), check_name=group, passed=verdict.passed,
+                        severity=_severity(verdict.severity or "WARN"), partition=key, blocking=True,
+                        target_materialization_data=target,
+                        metadata=filing_check_metadata(result.outcomes[key], group),
                     ))
         for group in groups:
             yield dg.AssetCheckResult(

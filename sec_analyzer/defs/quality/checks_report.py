@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 import dagster as dg
 
-from sec_analyzer.dagster_home import dagster_home_path
+from sec_analyzer.defs.instance import dagster_home_path
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
 from sec_analyzer.quality.metadata import status_of
 from sec_analyzer.quality.report import CheckRow, ChecksReport, render_json, render_markdown

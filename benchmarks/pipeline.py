@@ -1,0 +1,262 @@
+"""End-to-end pipeline benchmark: the whole graph (raw → … → classified → results database) over
+1, 10 and all corpus filings, fetched through the local EDGAR, as `sec-analyzer backfill` runs it.
+
+Usage: .venv/bin/python benchmarks/pipeline.py [--corpus ../shared/corpus] [--sizes 1,10,29]
+
+Each size runs in a fresh process on a fresh data dir, Dagster instance and SQLite results
+database: plan the backfill (find each 10-K by its cover), then `defs.backfill.materialize_filings`
+(in-process runs of the default batch size). Then, in another fresh process, the baseline: load
+the model and embed + classify the same risk factors (read back from the run's `risk_segments`
+tables) with the same stage functions and nothing else — the floor a CPU cannot go under.
+
+Prints and writes `benchmarks/results/pipeline.md`:
+- seconds per filing per stage, from the stage summaries' `seconds` (the stage's own work) and
+  from the Dagster step events (the step's wall time: the stage plus its resources, metadata and
+  event writes; quality gates are steps of their own);
+- filings per minute end to end (planning included), and peak memory (max RSS of the process);
+- the share of wall time outside model inference (embedding + classification stage seconds);
+- the ratio end-to-end time ÷ baseline (target ≤ 1.25), and peak memory at all filings ÷ peak at
+  10 (target ≤ 1.20).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS_PATH = ROOT / "benchmarks" / "results" / "pipeline.md"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+USER_AGENT = "sec-analyzer benchmark benchmark@sec-analyzer.invalid"
+MODEL_STAGES = ("risk_embeddings", "risk_classifications")
+RATIO_TARGET = 1.25
+MEMORY_TARGET = 1.20
+
+
+def corpus_pairs(corpus: Path) -> list[tuple[str, int]]:
+    """(ticker, fiscal year) of every corpus filing, by the period-end rule, AAPL 2024 first."""
+    from sec_analyzer.edgar_mirror.server import EdgarMirror
+    from sec_analyzer.fiscal_year import fiscal_year_of_period_end
+
+    mirror = EdgarMirror(corpus)
+    pairs = sorted({(filing.ticker, fiscal_year_of_period_end(filing.report_date))
+                    for filing in mirror.catalog.filings()})
+    return sorted(pairs, key=lambda pair: pair != ("AAPL", 2024))
+
+
+def prepare_environment(workdir: Path) -> None:
+    os.environ.update({
+        "DAGSTER_HOME": str(workdir / "dagster_home"),
+        "SEC_ANALYZER_DATA_DIR": str(workdir / "data"),
+        "SEC_ANALYZER_DATABASE_URL": f"sqlite:///{workdir / 'results.db'}",
+        "EDGAR_USER_AGENT": USER_AGENT,
+    })
+    for name in ("MONGODB_URI", "DAGSTER_POSTGRES_URL", "SEC_ANALYZER_EXECUTOR", "EDGAR_MIRROR_DIR"):
+        os.environ.pop(name, None)
+
+
+def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path) -> dict[str, Any]:
+    """The backfill of `pairs`, as the CLI runs it, in this (fresh) process."""
+    prepare_environment(workdir)
+    import dagster as dg
+
+    from sec_analyzer.acquisition.backfill_plan import plan_backfill
+    from sec_analyzer.acquisition.edgar_client import EdgarClient
+    from sec_analyzer.acquisition.fetch import FilingFetcher
+    from sec_analyzer.acquisition.raw_store import raw_store_from_settings
+    from sec_analyzer.artifacts import ArtifactStore
+    from sec_analyzer.contracts import PIPELINE
+    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, materialize_filings
+    from sec_analyzer.defs.commands import edgar_run_config
+    from sec_analyzer.defs.instance import prepare_dagster_home
+    from sec_analyzer.edgar_mirror.server import EdgarMirror
+    from sec_analyzer.pipeline.report import filing_outcome
+    from sec_analyzer.settings import get_settings
+    from sec_analyzer.storage.schema import upgrade_to_head
+
+    prepare_dagster_home()
+    upgrade_to_head(os.environ["SEC_ANALYZER_DATABASE_URL"])
+    with EdgarMirror(corpus) as mirror:
+        os.environ.update(mirror.environment())
+        get_settings.cache_clear()
+        settings = get_settings()
+        started = time.perf_counter()
+        fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
+        plan = plan_backfill(fetcher, pairs)
+        planned = time.perf_counter()
+        with dg.DagsterInstance.get() as instance:
+            runs = materialize_filings(instance, plan.keys, progress=lambda _: None,
+                                       run_config=edgar_run_config(settings))
+            finished = time.perf_counter()
+            step_seconds = step_durations(instance, [run.run_id for run in runs])
+    artifacts = ArtifactStore(settings.artifacts_dir)
+    stage_seconds = {contract.name: sum(contract.read_summary(artifacts, key).seconds for key in plan.keys)
+                     for contract in PIPELINE}
+    outcomes = [filing_outcome(artifacts, key) for key in plan.keys]
+    return {
+        "requested": len(pairs),
+        "filings": len(plan.keys),
+        "not_found": plan.not_found,
+        "published": sum(outcome.published for outcome in outcomes),
+        "runs": len(runs),
+        "batch_size": DEFAULT_BATCH_SIZE,
+        "failed_runs": sum(run.status != dg.DagsterRunStatus.SUCCESS for run in runs),
+        "planning_seconds": planned - started,
+        "wall_seconds": finished - started,
+        "stage_seconds": stage_seconds,
+        "step_seconds": step_seconds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "keys": plan.keys,
+    }
+
+
+def step_durations(instance: Any, run_ids: list[str]) -> dict[str, float]:
+    """Wall seconds per step key, STEP_START to its end, summed over the runs."""
+    import dagster as dg
+
+    ends = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.STEP_SKIPPED}
+    totals: dict[str, float] = defaultdict(float)
+    for run_id in run_ids:
+        started: dict[str, float] = {}
+        for record in instance.all_logs(run_id):
+            event = record.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                started[event.step_key] = record.timestamp
+            elif event.event_type in ends and event.step_key in started:
+                totals[event.step_key] += record.timestamp - started.pop(event.step_key)
+    return dict(totals)
+
+
+def measure_baseline(workdir: Path, keys: list[str]) -> dict[str, Any]:
+    """Model load + embedding + classification of the same risk factors, and nothing else."""
+    prepare_environment(workdir)
+    started = time.perf_counter()
+    from sec_analyzer.analysis.embedding import get_embedder
+    from sec_analyzer.artifacts import ArtifactStore
+    from sec_analyzer.contracts import RISK_SEGMENTS
+    from sec_analyzer.pipeline.model_stages import classify_stage, embed_stage, serving_classifier
+    from sec_analyzer.settings import get_settings
+
+    artifacts = ArtifactStore(get_settings().artifacts_dir)
+    embedder = get_embedder("fast")
+    classifier = serving_classifier(embedder)
+    risks = 0
+    for key in keys:
+        if not RISK_SEGMENTS.has_table(artifacts, key):
+            continue
+        segments = RISK_SEGMENTS.read_table(artifacts, key)
+        vectors, _ = embed_stage(embedder, segments)
+        classify_stage(classifier, key, segments, vectors)
+        risks += len(segments)
+    return {"seconds": time.perf_counter() - started, "risk_factors": risks,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def in_fresh_process(*args: str) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark step {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dict[int, dict[str, Any]]) -> str:
+    from sec_analyzer.contracts import PIPELINE
+
+    lines = ["# End-to-end pipeline", "",
+             "`.venv/bin/python benchmarks/pipeline.py` — every size in a fresh process, data dir, Dagster "
+             "instance and SQLite database; the corpus served by the local EDGAR; in-process runs of "
+             f"{measured[sizes[0]]['batch_size']} filings (the CLI's default); machine: {os.cpu_count()} CPUs, "
+             "shared with other work while measured.", "",
+             "## Throughput and memory", "",
+             "| filings | published | runs | wall s | planning s | filings/min | peak RSS MB | outside model inference "
+             "| baseline s (model load + embed + classify) | ratio wall ÷ baseline |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for size in sizes:
+        run, base = measured[size], baselines[size]
+        model = sum(run["stage_seconds"][stage] for stage in MODEL_STAGES)
+        lines.append(
+            f"| {run['filings']} | {run['published']} | {run['runs']} | {run['wall_seconds']:.1f} | "
+            f"{run['planning_seconds']:.1f} | {60 * run['filings'] / run['wall_seconds']:.2f} | "
+            f"{run['peak_rss_mb']:.0f} | {100 * (1 - model / run['wall_seconds']):.0f} % | {base['seconds']:.1f} | "
+            f"{run['wall_seconds'] / base['seconds']:.2f} |")
+    lines += ["", "## Seconds per filing per stage", "",
+              "Stage work from the stage summaries (`seconds`) / the Dagster step's wall time (step events).", "",
+              "| stage | " + " | ".join(f"{size} filing(s)" for size in sizes) + " |",
+              "|---|" + "---|" * len(sizes)]
+    steps = {step for size in sizes for step in measured[size]["step_seconds"]}
+    # Pipeline order, each stage followed by the gate steps named after it.
+    ordered = [name for contract in PIPELINE for name in
+               [contract.name, *sorted(step for step in steps if step.startswith(f"{contract.name}_"))]]
+    for step in [*ordered, *sorted(steps - set(ordered))]:
+        cells = []
+        for size in sizes:
+            run = measured[size]
+            work = run["stage_seconds"].get(step)
+            wall = run["step_seconds"].get(step, 0.0)
+            cells.append(f"{work / run['filings']:.2f} / {wall / run['filings']:.2f}" if work is not None
+                         else f"— / {wall / run['filings']:.2f}")
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    largest, ten = sizes[-1], 10 if 10 in sizes else sizes[0]
+    ratio = measured[largest]["wall_seconds"] / baselines[largest]["seconds"]
+    memory = measured[largest]["peak_rss_mb"] / measured[ten]["peak_rss_mb"]
+    lines += ["", "## Targets", "",
+              f"- end-to-end ÷ (embedding + classification alone) at {measured[largest]['filings']} filings: "
+              f"**{ratio:.2f}** (target ≤ {RATIO_TARGET}): {'met' if ratio <= RATIO_TARGET else 'NOT met'}",
+              f"- peak memory at {measured[largest]['filings']} ÷ at {measured[ten]['filings']} filings: "
+              f"**{memory:.2f}** ({measured[largest]['peak_rss_mb']:.0f} MB ÷ {measured[ten]['peak_rss_mb']:.0f} MB; "
+              f"target ≤ {MEMORY_TARGET}): {'met' if memory <= MEMORY_TARGET else 'NOT met'}",
+              ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--sizes", default="1,10,29")
+    parser.add_argument("--measure-pipeline", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-baseline", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if not (arguments.corpus / "10-K").is_dir():
+        raise SystemExit(f"no corpus at {arguments.corpus} (expected {arguments.corpus}/10-K/...)")
+    if arguments.measure_pipeline:
+        pairs = corpus_pairs(arguments.corpus)[: arguments.count]
+        print(json.dumps(measure_pipeline(arguments.corpus, pairs, arguments.measure_pipeline)))
+        return
+    if arguments.measure_baseline:
+        keys = json.loads((arguments.measure_baseline / "keys.json").read_text())
+        print(json.dumps(measure_baseline(arguments.measure_baseline, keys)))
+        return
+    available = len(corpus_pairs(arguments.corpus))
+    sizes = sorted({min(int(size), available) for size in arguments.sizes.split(",")})
+    measured: dict[int, dict[str, Any]] = {}
+    baselines: dict[int, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="pipeline-benchmark-") as scratch:
+        for size in sizes:
+            workdir = Path(scratch) / f"n{size}"
+            workdir.mkdir()
+            print(f"{size} filing(s): pipeline …", file=sys.stderr, flush=True)
+            measured[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-pipeline", str(workdir),
+                                              "--count", str(size))
+            (workdir / "keys.json").write_text(json.dumps(measured[size]["keys"]))
+            print(f"{size} filing(s): baseline …", file=sys.stderr, flush=True)
+            baselines[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-baseline", str(workdir))
+    text = report(sizes, measured, baselines)
+    RESULTS_PATH.write_text(text, encoding="utf-8")
+    print(text)
+    print(json.dumps({"measured": measured, "baselines": baselines}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
