@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 FIND_LINKS := $(if $(PIP_FIND_LINKS),--find-links "$(PIP_FIND_LINKS)",)
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: help setup run test dev lint check validate db-upgrade db-migration lock benchmark clean distclean
+.PHONY: help setup run test dev lint check validate db-upgrade db-migration lock benchmark train evaluate clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -60,11 +60,24 @@ db-migration: setup  ## new alembic revision from the models: make db-migration 
 	@test -n "$(M)" || { echo 'usage: make db-migration M="what changed"' >&2; exit 2; }
 	$(BIN)/alembic revision --autogenerate -m "$(M)"
 
-benchmark: setup  ## extraction, segmentation, quality-gate and storage benchmarks (writes benchmarks/results/)
+benchmark: setup  ## every benchmark, each beside its baseline measured in the same run (writes benchmarks/results/)
 	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/parser.py
 	$(BIN)/python benchmarks/segmentation.py
 	$(BIN)/python benchmarks/quality_suites.py
 	$(BIN)/python benchmarks/storage_publish.py
+	$(BIN)/python benchmarks/embedding.py
+	$(BIN)/python benchmarks/similarity.py
+	$(BIN)/python benchmarks/changes.py
+	$(BIN)/python benchmarks/sensor_requests.py
+	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/pipeline.py
+
+train: setup  ## model tournament on the committed labels: train, register candidates, promote by the gate (benchmarks/results/classification.md)
+	$(BIN)/python -m finetuning.tournament
+
+evaluate: setup  ## the served champion vs the zero-shot classifier on the gold split (benchmarks/results/classification_evaluation.md)
+	$(BIN)/python -m finetuning.evaluate
 
 clean:  ## remove the local Dagster instance, stage artifacts, the embedded database and caches
 	rm -rf .dagster_home data/artifacts data/raw data/results.db* .pytest_cache .mypy_cache .ruff_cache

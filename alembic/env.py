@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine, normalize_database_url
-from sec_analyzer.storage.models import Base
+from sec_analyzer.storage.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

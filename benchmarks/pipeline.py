@@ -208,6 +208,10 @@ def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dic
                          else f"— / {wall / run['filings']:.2f}")
         lines.append(f"| {step} | " + " | ".join(cells) + " |")
     largest, ten = sizes[-1], 10 if 10 in sizes else sizes[0]
+    lines += ["", f"## Where the wall time goes at {measured[largest]['filings']} filings", "",
+              "| part | seconds | share |", "|---|---|---|"]
+    for part, seconds in wall_breakdown(measured[largest]):
+        lines.append(f"| {part} | {seconds:.1f} | {100 * seconds / measured[largest]['wall_seconds']:.0f} % |")
     ratio = measured[largest]["wall_seconds"] / baselines[largest]["seconds"]
     memory = measured[largest]["peak_rss_mb"] / measured[ten]["peak_rss_mb"]
     lines += ["", "## Targets", "",
@@ -218,6 +222,25 @@ def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dic
               f"target ≤ {MEMORY_TARGET}): {'met' if memory <= MEMORY_TARGET else 'NOT met'}",
               ""]
     return "\n".join(lines)
+
+
+def wall_breakdown(run: dict[str, Any]) -> list[tuple[str, float]]:
+    """The run's wall time cut into model inference, the other stages' work, the gates, Dagster's
+    share of the steps, planning, and what lies between steps (loading the job, starting runs)."""
+    stages, steps = run["stage_seconds"], run["step_seconds"]
+    gates = sum(wall for step, wall in steps.items() if step not in stages)
+    model = sum(stages[stage] for stage in MODEL_STAGES)
+    other_work = sum(seconds for stage, seconds in stages.items() if stage not in MODEL_STAGES)
+    step_overhead = sum(steps.get(stage, 0.0) for stage in stages) - model - other_work
+    between = run["wall_seconds"] - run["planning_seconds"] - sum(steps.values())
+    return [
+        ("model inference (embedding + classification stage work)", model),
+        ("other stages' work (fetch, parse, items, clean, segment, publish)", other_work),
+        ("steps without a stage summary: the quality gates (Great Expectations), risk_changes", gates),
+        ("Dagster share of stage steps (resources, classifier set-up, metadata, events)", step_overhead),
+        ("planning (finding each 10-K by its cover)", run["planning_seconds"]),
+        ("between steps (loading the job, starting and ending runs)", between),
+    ]
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/segmentation.py [--corpus ../shared/corpus]
 
 Gold: `benchmarks/gold/risk_headings.json`, risk and category headings written by reading each
-filing (see `sec_analyzer/preprocessing/gold.py` for the format and the matching rule).
+filing (see `benchmarks/heading_scoring.py` for the format and the matching rule).
 Metrics per gold filing:
 - heading precision / recall: predicted headings whose normalised text equals a gold heading
   (case, quotes, punctuation and spacing ignored; each gold heading matched once);
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sec_analyzer.preprocessing.cleaner import clean_item
 from sec_analyzer.preprocessing.features import text_features
-from sec_analyzer.preprocessing.gold import HeadingScore, load_gold, score_headings
+from heading_scoring import HeadingScore, load_gold, score_headings
 from sec_analyzer.preprocessing.parser import parse_file
 from sec_analyzer.preprocessing.segmenter import Segmentation, item_1a_elements, segment_item
 

@@ -9,13 +9,11 @@ re-materializing a partition replaces its file.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sec_analyzer.atomic_files import write_atomically
 from sec_analyzer.domain import echo, parse_filing_key
 from sec_analyzer.errors import SecAnalyzerError
 
@@ -51,28 +49,17 @@ class ArtifactStore:
 
     def write_json(self, stage: str, key: str, payload: Any) -> Path:
         text = json.dumps(payload, ensure_ascii=False, indent=1, default=str)
-        return self._write_atomically(self.path(stage, key, "json"),
+        return write_atomically(self.path(stage, key, "json"),
                                       lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
     def read_json(self, stage: str, key: str) -> Any:
         return json.loads(self.path(stage, key, "json").read_text(encoding="utf-8"))
 
     def write_parquet(self, stage: str, key: str, frame: pd.DataFrame) -> Path:
-        return self._write_atomically(self.path(stage, key, "parquet"),
+        return write_atomically(self.path(stage, key, "parquet"),
                                       lambda temporary: frame.to_parquet(temporary, index=False))
 
     def read_parquet(self, stage: str, key: str) -> pd.DataFrame:
         import pandas as pd
 
         return pd.read_parquet(self.path(stage, key, "parquet"))
-
-    def _write_atomically(self, target: Path, write: Callable[[Path], object]) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as handle:
-            temporary = Path(handle.name)
-        try:
-            write(temporary)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
-        return target

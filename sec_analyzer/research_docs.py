@@ -140,6 +140,14 @@ def repository_name(remote_url: str | None, root: Path) -> str:
     return root.name
 
 
+def short_commit(cwd: Path) -> str | None:
+    """The checkout's short commit SHA, or None outside a git checkout (a lineage tag, not an error)."""
+    try:
+        return _git("rev-parse", "--short", "HEAD", cwd=cwd)
+    except ResearchDocError:
+        return None
+
+
 def checkout_metadata(cwd: Path, *, now: datetime | None = None) -> dict[str, Any]:
     """The front-matter fields a new research document of this checkout starts from."""
     root = repository_root(cwd)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, ValidationError
-from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -154,7 +154,7 @@ def _revealed(secret: SecretStr | str) -> str:
     return secret.get_secret_value() if isinstance(secret, SecretStr) else secret
 
 
-def _shown_input(problem: ErrorDetails) -> str:
+def _shown_input(problem: Mapping[str, Any]) -> str:
     """What the user gave, masked and cut short enough for one line."""
     shown = masked_url(repr(problem.get("input")))
     return shown if len(shown) <= 80 else f"{shown[:77]}..."

@@ -26,11 +26,11 @@ import fcntl
 import json
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from sec_analyzer.atomic_files import write_atomically
 from sec_analyzer.errors import ConfigurationError
 
 STATE_DIR_ENVIRONMENT_VARIABLE = "SEC_ANALYZER_EDGAR_RATE_DIR"
@@ -141,7 +141,5 @@ class RateLimiter:
         return grants, paused_until
 
     def _write(self, grants: list[float], paused_until: float) -> None:
-        descriptor, temporary = tempfile.mkstemp(dir=self.state_dir, prefix=".state-")
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump({"grants": grants, "paused_until": paused_until}, handle)
-        os.replace(temporary, self._state_path)
+        state = json.dumps({"grants": grants, "paused_until": paused_until})
+        write_atomically(self._state_path, lambda temporary: temporary.write_text(state), prefix=".state-")

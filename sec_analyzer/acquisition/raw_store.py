@@ -19,7 +19,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlparse
 
+from sec_analyzer.atomic_files import write_atomically as shared_write_atomically
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
 
 if TYPE_CHECKING:
@@ -187,19 +187,16 @@ def write_atomically(path: Path, content: bytes, *, read_only: bool) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_partials(path.parent)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_PARTIAL_PREFIX)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
+
+    def durable_write(temporary: Path) -> None:
+        with temporary.open("wb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         if read_only:
             os.chmod(temporary, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+
+    shared_write_atomically(path, durable_write, prefix=_PARTIAL_PREFIX)
 
 
 def _remove_stale_partials(folder: Path) -> None:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 from sec_analyzer.analysis.analysis_config import AlertSettings
 from sec_analyzer.analysis.drift import DriftReport, DriftStatus
+from sec_analyzer.atomic_files import write_atomically
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.redaction import masked_url
 
@@ -105,10 +104,10 @@ def post_alert(url: str, payload: dict[str, Any], timeout_seconds: float) -> boo
     try:
         response = requests.post(url, json=payload, timeout=timeout_seconds)
     except requests.RequestException as error:
-        LOGGER.error("drift alert: webhook %s unreachable: %s", masked_url(url), type(error).__name__)
+        LOGGER.error("alert: webhook %s unreachable: %s", masked_url(url), type(error).__name__)
         return False
     if not response.ok:
-        LOGGER.error("drift alert: webhook %s answered HTTP %s", masked_url(url), response.status_code)
+        LOGGER.error("alert: webhook %s answered HTTP %s", masked_url(url), response.status_code)
     return bool(response.ok)
 
 
@@ -122,11 +121,9 @@ def load_state(path: Path) -> AlertState:
 
 
 def save_state(path: Path, state: AlertState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(state.to_json(), stream)
-    os.replace(temporary, path)
+    document = json.dumps(state.to_json())
+    write_atomically(path, lambda temporary: temporary.write_text(document, encoding="utf-8"),
+                     prefix=f".{path.name}-")
 
 
 def raise_drift_alert(

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sec_analyzer.acquisition.edgar_client import EdgarClient
     from sec_analyzer.acquisition.raw_store import RawStore
     from sec_analyzer.analysis.embedding import Embedder
+    from sec_analyzer.registry.manager import ModelRegistryManager
     from sec_analyzer.storage.filing_index_repo import FilingIndex
     from sec_analyzer.storage.results_repo import ResultsRepository
 
@@ -133,6 +134,18 @@ class EmbeddingModelResource(dg.ConfigurableResource):
         return get_embedder(self.precision)
 
 
+class ModelRegistryResource(dg.ConfigurableResource):
+    """The model registry (configs/registry.yaml; `SEC_ANALYZER_REGISTRY_DIR` moves its root)."""
+
+    root: str | None = None
+
+    def manager(self) -> ModelRegistryManager:
+        from sec_analyzer.registry.manager import ModelRegistryManager
+
+        configured = ModelRegistryManager.from_config()
+        return configured if self.root is None else ModelRegistryManager(Path(self.root), configured.gate)
+
+
 def _local() -> dict[str, Any]:
     database = ResultsDatabaseResource()
     return {
@@ -142,6 +155,7 @@ def _local() -> dict[str, Any]:
         "results_database": database,
         "filing_index": FilingIndexResource(database=database),
         "embedding_model": EmbeddingModelResource(),
+        "model_registry": ModelRegistryResource(),
     }
 
 

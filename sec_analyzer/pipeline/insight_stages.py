@@ -55,3 +55,12 @@ def drift_stage(repository: AnalysisRepository) -> tuple[DriftReport, str]:
     report = drift_report(repository, load_analysis_settings().drift)
     report.write(drift_report_dir())
     return report, report.to_markdown()
+
+
+def latest_drift_report() -> DriftReport:
+    """The report `drift_stage` wrote last (what the drift sensor judges)."""
+    import json
+
+    from sec_analyzer.analysis.drift import REPORT_JSON, DriftReport
+
+    return DriftReport.from_json(json.loads((drift_report_dir() / REPORT_JSON).read_text(encoding="utf-8")))

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from sec_analyzer.analysis.classifier import RiskClassifier
     from sec_analyzer.analysis.embedding import Embedder
+    from sec_analyzer.registry.manager import ModelRegistryManager
 
 
 def risk_id(partition_key: str, ordinal: int) -> str:
@@ -55,11 +56,14 @@ def embed_gated_filing(artifacts: ArtifactStore, embedder: Embedder, partition_k
     return outcome
 
 
-def serving_classifier(embedder: Embedder) -> RiskClassifier:
-    """The classifier that serves `risk_classifications` and `sec-analyzer classify`."""
+def serving_classifier(embedder: Embedder, registry: ModelRegistryManager | None = None) -> RiskClassifier:
+    """The classifier that serves `risk_classifications` and `sec-analyzer classify`: the registry's
+    champion once one is promoted, else the zero-shot taxonomy-prototype classifier."""
     from sec_analyzer.analysis.classifier import get_classifier
+    from sec_analyzer.registry.loaders import load_champion
+    from sec_analyzer.registry.manager import ModelRegistryManager
 
-    return get_classifier(embedder)
+    return load_champion(registry or ModelRegistryManager.from_config()) or get_classifier(embedder)
 
 
 def classify_stage(classifier: RiskClassifier, partition_key: str, risks: pd.DataFrame,

@@ -57,7 +57,7 @@ def extract_stage(elements_path: Path) -> tuple[pd.DataFrame, StageOutcome]:
         return table, StageOutcome.absent(f"Item 1A absent ({risk.reason}): {risk.detail}",
                                           absent_reason=str(risk.reason), items_found=found)
     return table, StageOutcome.ok(item_1a_chars=len(risk.text), items_found=found,
-                                  located_by=_located_by(risk), preview=risk.text[:PREVIEW_CHARS])
+                                  located_by=str(risk.located_by), preview=risk.text[:PREVIEW_CHARS])
 
 
 def items_table(extraction: ItemExtraction) -> pd.DataFrame:
@@ -74,14 +74,9 @@ def items_table(extraction: ItemExtraction) -> pd.DataFrame:
         else:
             rows.append({"item_id": item_id, "status": "found", "title": item.title, "text": item.text,
                          "char_count": len(item.text), "absent_reason": None, "detail": None,
-                         "located_by": _located_by(item),
+                         "located_by": str(item.located_by),
                          "first_element": item.element_span[0], "last_element": item.element_span[1]})
     return pd.DataFrame(rows, columns=list(ITEMS_TABLE.names))
-
-
-def _located_by(item: object) -> str:
-    # TODO(integration): ExtractedItem.located_by lands with the annual-report layouts.
-    return str(getattr(item, "located_by", "item_heading"))
 
 
 def clean_stage(elements_path: Path, items: pd.DataFrame, cleaned_path: Path) -> StageOutcome:

@@ -19,14 +19,14 @@ from sqlalchemy import Engine, and_, delete, func, insert, select
 from sec_analyzer.domain import filing_key, normalize_ticker
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.storage.db_clients import session_scope
-from sec_analyzer.storage.models import (
+from sec_analyzer.storage.schema import ensure_schema_current
+from sec_analyzer.storage.tables import (
     ClassificationRow,
     EmbeddingRow,
     FilingRow,
     RiskFactorChangeRow,
     RiskFactorRow,
 )
-from sec_analyzer.storage.schema import ensure_schema_current
 
 if TYPE_CHECKING:
     import numpy as np

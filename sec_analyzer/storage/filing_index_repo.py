@@ -22,8 +22,8 @@ from sec_analyzer.domain import normalize_ticker
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.settings import Settings
 from sec_analyzer.storage.db_clients import as_utc, session_scope, upsert_rows
-from sec_analyzer.storage.models import STAGE_STATUSES, FilingIndexRow, FilingStageRow
 from sec_analyzer.storage.schema import ensure_schema_current
+from sec_analyzer.storage.tables import STAGE_STATUSES, FilingIndexRow, FilingStageRow
 from sec_analyzer.storage.validation import filing_identity_problems
 
 # Stage names become MongoDB field paths (`stages.<stage>`), where dots and dollars mean something.

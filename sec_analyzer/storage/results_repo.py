@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from sec_analyzer.domain import AbsenceReason, RiskFactor, normalize_ticker
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.storage.db_clients import as_utc, session_scope, upsert_rows
-from sec_analyzer.storage.models import (
+from sec_analyzer.storage.schema import ensure_schema_current
+from sec_analyzer.storage.tables import (
     ITEM_STATUSES,
     Base,
     ClassificationRow,
@@ -30,7 +31,6 @@ from sec_analyzer.storage.models import (
     ItemRow,
     RiskFactorRow,
 )
-from sec_analyzer.storage.schema import ensure_schema_current
 from sec_analyzer.storage.validation import filing_identity_problems
 
 _ABSENCE_REASONS = {reason.value for reason in AbsenceReason}

@@ -21,7 +21,7 @@ from sec_analyzer.domain import normalize_ticker
 from sec_analyzer.preprocessing.features import TONES
 from sec_analyzer.storage.analysis_repo import AnalysisRepository, PublishedFiling
 from sec_analyzer.storage.filing_index_repo import FilingIndex, FilingIndexRecord
-from sec_analyzer.storage.models import (
+from sec_analyzer.storage.tables import (
     ClassificationRow,
     CompanyRow,
     EmbeddingRow,

@@ -15,7 +15,7 @@ from sec_analyzer.quality.verdicts import GATES
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GROUPS = {"raw_filing": "acquisition", "parsed_filing": "preprocessing", "item_1a": "preprocessing",
           "cleaned_risk_text": "preprocessing", "risk_segments": "preprocessing", "risk_embeddings": "analysis",
-          "risk_classifications": "analysis", "analysis_results": "publish"}
+          "risk_classifications": "analysis", "analysis_results": "publish", "risk_changes": "insights"}
 
 
 def test_every_stage_is_a_filing_partitioned_asset_wired_by_its_contract() -> None:
@@ -29,6 +29,7 @@ def test_every_stage_is_a_filing_partitioned_asset_wired_by_its_contract() -> No
             assert dg.AssetKey(contract.upstream) in node.parent_keys
     assert {key.to_user_string() for key in graph.get(dg.AssetKey(PUBLISHED.name)).parent_keys} == {
         "risk_classifications"}
+    assert dg.AssetKey("risk_changes") in graph.get(dg.AssetKey("risk_drift")).parent_keys
 
 
 def test_the_default_job_materializes_every_stage() -> None:

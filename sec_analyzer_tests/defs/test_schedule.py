@@ -17,8 +17,8 @@ def test_reconcile_requests_only_unpublished_latest_filings(instance: dg.Dagster
     get_settings.cache_clear()
     materialize_filings(instance, ["AAPL-2024"], progress=lambda _: None)
 
-    context = dg.build_schedule_context(instance=instance, resources=deployment_resources())
-    requests = reconcile_watchlist(context)
+    with dg.build_schedule_context(instance=instance, resources=deployment_resources()) as context:
+        requests = reconcile_watchlist(context)
 
     assert isinstance(requests, list)
     assert [request.partition_key for request in requests] == ["NVDA-2025"]

@@ -20,8 +20,8 @@ AAPL_2024 = "10-K/AAPL/0000320193-24-000123/primary-document.html"
 
 
 def tick(instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=deployment_resources())
-    result = new_edgar_filings(context)
+    with dg.build_sensor_context(instance=instance, cursor=cursor, resources=deployment_resources()) as context:
+        result = new_edgar_filings(context)
     assert isinstance(result, dg.SensorResult)
     return result
 

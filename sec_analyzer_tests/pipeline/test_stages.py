@@ -143,3 +143,20 @@ def test_a_second_year_gets_its_changes_and_closest_peers(tmp_path: Path, corpus
     assert second["compared_with"] == 2023
     assert second["unchanged"] + second["modified"] + second["new"] == 42
     assert second["closest_peers"] == [], "one company only: no peer of another company"
+
+
+def test_a_filing_whose_vectors_fail_the_model_output_gate_writes_nothing(
+    tmp_path: Path, corpus_dir: Path, repository: ResultsRepository
+) -> None:
+    store = ArtifactStore(tmp_path / "artifacts")
+    run_preprocessing(store, KEY, (corpus_dir / KO_2024).read_bytes())
+    run_models(store, KEY)
+    vectors = RISK_EMBEDDINGS.read_table(store, KEY)
+    vectors["vector"] = [vector * 0.5 for vector in vectors["vector"]]  # no longer unit norm
+    RISK_EMBEDDINGS.write_table(store, KEY, vectors)
+    for gate in GATES:
+        judge_filings(store, gate, [KEY], run_id=None)
+
+    blocked = publish_stage(store, repository, KEY)
+    assert blocked.status is StageStatus.BLOCKED and "vectors/" in blocked.fields["reason"]
+    assert repository.counts()["filings"] == 0 and repository.counts()["embeddings"] == 0

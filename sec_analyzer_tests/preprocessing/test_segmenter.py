@@ -9,7 +9,7 @@ from typing import Any
 from sec_analyzer.domain import RiskFactor
 from sec_analyzer.preprocessing.cleaner import CleanedText, clean_item, clean_plain_text
 from sec_analyzer.preprocessing.elements import Element, ElementKind
-from sec_analyzer.preprocessing.gold import load_gold, score_headings
+from benchmarks.heading_scoring import load_gold, score_headings
 from sec_analyzer.preprocessing.parser import parse_file
 from sec_analyzer.preprocessing.segmenter import (
     ExclusionReason,

@@ -24,7 +24,7 @@ import pytest
 
 from sec_analyzer.preprocessing.cleaner import CleanedText, clean_item
 from sec_analyzer.preprocessing.elements import Element, ElementKind
-from sec_analyzer.preprocessing.gold import HeadingScore, load_gold, score_headings
+from benchmarks.heading_scoring import HeadingScore, load_gold, score_headings
 from sec_analyzer.preprocessing.parser import parse_file
 from sec_analyzer.preprocessing.segmenter import (
     GENERAL_CATEGORY,

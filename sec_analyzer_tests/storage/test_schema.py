@@ -14,7 +14,7 @@ from sqlalchemy import Engine, inspect, text
 
 from sec_analyzer.storage.db_clients import create_db_engine, normalize_database_url
 from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
-from sec_analyzer.storage.models import Base
+from sec_analyzer.storage.tables import Base
 from sec_analyzer.storage.results_repo import ResultsRepository
 from sec_analyzer.storage.schema import (
     SchemaOutdatedError,

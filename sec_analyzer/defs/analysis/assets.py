@@ -17,6 +17,7 @@ from sec_analyzer.defs.resources import (
     ArtifactsResource,
     EmbeddingModelResource,
     FilingIndexResource,
+    ModelRegistryResource,
     ResultsDatabaseResource,
 )
 from sec_analyzer.pipeline.runner import StageOutcome
@@ -41,12 +42,12 @@ def risk_embeddings(context: dg.AssetExecutionContext, artifacts: ArtifactsResou
 
 @stage_asset(RISK_CLASSIFICATIONS, group_name=GROUP, kinds={"python", "scikitlearn", "parquet"})
 def risk_classifications(context: dg.AssetExecutionContext, artifacts: ArtifactsResource,
-                         embedding_model: EmbeddingModelResource,
+                         embedding_model: EmbeddingModelResource, model_registry: ModelRegistryResource,
                          filing_index: FilingIndexResource) -> dg.MaterializeResult:
     from sec_analyzer.pipeline.model_stages import classify_stage, serving_classifier
 
     store = artifacts.store()
-    classifier = serving_classifier(embedding_model.embedder())
+    classifier = serving_classifier(embedding_model.embedder(), model_registry.manager())
 
     def classify(key: str, _: StageSummary) -> StageOutcome:
         labels, outcome = classify_stage(classifier, key, RISK_SEGMENTS.read_table(store, key),

@@ -174,13 +174,13 @@ def embed(input_path: str, precision: str) -> None:
 def classify(input_path: str, output_format: str) -> None:
     """Classify risk factors into the taxonomy with the serving model: one
     {"id", "primary", "labels": [{"category", "score"}], "model": {"name", "version"}} line per input line."""
-    from sec_analyzer.analysis.classifier import get_classifier
     from sec_analyzer.analysis.embedding import get_embedder
+    from sec_analyzer.pipeline.model_stages import serving_classifier
 
-    serving_classifier = cache(lambda: get_classifier(get_embedder("fast")))
+    classifier_of_this_command = cache(lambda: serving_classifier(get_embedder("fast")))
 
     def process(chunk: list[RiskLine]) -> list[str]:
-        embedder, classifier = get_embedder("fast"), serving_classifier()
+        embedder, classifier = get_embedder("fast"), classifier_of_this_command()
         model = {"name": classifier.name, "version": classifier.version}
         headings = [line.heading for line in chunk]
         texts = [line.text for line in chunk]
