@@ -25,9 +25,10 @@ import sys
 import time
 from pathlib import Path
 
+from heading_scoring import HeadingScore, load_gold, score_headings
+
 from sec_analyzer.preprocessing.cleaner import clean_item
 from sec_analyzer.preprocessing.features import text_features
-from heading_scoring import HeadingScore, load_gold, score_headings
 from sec_analyzer.preprocessing.parser import parse_file
 from sec_analyzer.preprocessing.segmenter import Segmentation, item_1a_elements, segment_item
 

@@ -12,8 +12,8 @@ import psycopg
 import pymongo
 import pytest
 
-from sec_analyzer.defs.instance import prepare_dagster_home
 from sec_analyzer.defs.backfill import materialize_filings
+from sec_analyzer.defs.instance import prepare_dagster_home
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine
 from sec_analyzer.storage.results_repo import ResultsRepository

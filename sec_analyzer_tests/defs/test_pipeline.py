@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.defs.backfill import materialize_filings
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
+from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.pipeline.report import filing_outcome
 from sec_analyzer.quality.verdicts import GATES, TEXT_GATE, read_verdict
-from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine
 from sec_analyzer.storage.filing_index_repo import SqlFilingIndex

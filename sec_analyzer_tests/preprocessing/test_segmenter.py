@@ -6,10 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from benchmarks.heading_scoring import load_gold, score_headings
 from sec_analyzer.domain import RiskFactor
 from sec_analyzer.preprocessing.cleaner import CleanedText, clean_item, clean_plain_text
 from sec_analyzer.preprocessing.elements import Element, ElementKind
-from benchmarks.heading_scoring import load_gold, score_headings
 from sec_analyzer.preprocessing.parser import parse_file
 from sec_analyzer.preprocessing.segmenter import (
     ExclusionReason,

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
+from benchmarks.heading_scoring import HeadingScore, load_gold, score_headings
 from sec_analyzer.preprocessing.cleaner import CleanedText, clean_item
 from sec_analyzer.preprocessing.elements import Element, ElementKind
-from benchmarks.heading_scoring import HeadingScore, load_gold, score_headings
 from sec_analyzer.preprocessing.parser import parse_file
 from sec_analyzer.preprocessing.segmenter import (
     GENERAL_CATEGORY,

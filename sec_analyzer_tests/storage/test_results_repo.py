@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, event, func, insert, select
 
-from sec_analyzer.storage.tables import ClassificationRow, EmbeddingRow, FilingRow, ItemRow, RiskFactorRow
 from sec_analyzer.storage.results_repo import ItemRecord, PublishError, ResultsRepository
+from sec_analyzer.storage.tables import ClassificationRow, EmbeddingRow, FilingRow, ItemRow, RiskFactorRow
 from sec_analyzer_tests.storage import samples
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, inspect, text
 
 from sec_analyzer.storage.db_clients import create_db_engine, normalize_database_url
 from sec_analyzer.storage.filing_index_repo import SqlFilingIndex
-from sec_analyzer.storage.tables import Base
 from sec_analyzer.storage.results_repo import ResultsRepository
 from sec_analyzer.storage.schema import (
     SchemaOutdatedError,
@@ -24,6 +23,7 @@ from sec_analyzer.storage.schema import (
     head_revision,
     upgrade_to_head,
 )
+from sec_analyzer.storage.tables import Base
 
 
 def test_upgrade_creates_every_model_table_and_downgrade_removes_them(database_url: str) -> None:
