@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, event, func, insert, select
 
-from sec_analyzer.storage.results_repo import ItemRecord, PublishError, ResultsRepository
+from sec_analyzer.storage.results_repo import ItemRecord, ModelOutputs, PublishError, ResultsRepository
 from sec_analyzer.storage.tables import ClassificationRow, EmbeddingRow, FilingRow, ItemRow, RiskFactorRow
 from sec_analyzer_tests.storage import samples
 
@@ -155,14 +155,17 @@ def test_changed_or_removed_risk_factors_lose_their_embeddings_and_classificatio
                 insert(EmbeddingRow).values(
                     filing_id=filing_id,
                     ordinal=ordinal,
+                    model_name="minilm",
                     model_version="minilm-v1",
+                    embedding_path="torch-fp32",
                     dimension=2,
                     vector=[0.5, 0.25],
                 )
             )
             connection.execute(
                 insert(ClassificationRow).values(
-                    filing_id=filing_id, ordinal=ordinal, model_version="clf-v1", label="legal", score=0.9
+                    filing_id=filing_id, ordinal=ordinal, model_name="clf", model_version="clf-v1", label="legal",
+                    rank=1, score=0.9,
                 )
             )
 
@@ -175,6 +178,36 @@ def test_changed_or_removed_risk_factors_lose_their_embeddings_and_classificatio
             assert kept == [0]
         vector = connection.execute(select(EmbeddingRow.vector)).scalar_one()
     assert vector == [0.5, 0.25]
+
+
+def outputs(classifier_version: str, ordinals: range) -> ModelOutputs:
+    return ModelOutputs(
+        embedding_model="minilm", embedding_version="e1", embedding_path="openvino-bf16", dimension=2,
+        vectors={ordinal: [0.6, 0.8] for ordinal in ordinals}, classifier_name="clf",
+        classifier_version=classifier_version,
+        labels={ordinal: [("tax", 0.7), ("litigation_legal", 0.4)] for ordinal in ordinals},
+    )
+
+
+def test_vectors_and_labels_are_published_with_their_filing_from_one_model_version(engine: Engine) -> None:
+    repository = ResultsRepository(engine)
+    repository.publish_filing(samples.filing(), samples.items(), samples.risk_factors(3), outputs("v1", range(3)))
+    repository.publish_filing(samples.filing(), samples.items(), samples.risk_factors(3), outputs("v2", range(3)))
+    with engine.connect() as connection:
+        versions = set(connection.execute(select(ClassificationRow.model_version)).scalars())
+        ranks = connection.execute(select(ClassificationRow.rank, ClassificationRow.label)
+                                   .where(ClassificationRow.ordinal == 0).order_by(ClassificationRow.rank)).all()
+        vectors = connection.execute(select(EmbeddingRow.vector)).scalars().all()
+    assert versions == {"v2"}, "a republished filing never mixes model versions"
+    assert [tuple(row) for row in ranks] == [(1, "tax"), (2, "litigation_legal")]
+    assert vectors == [[0.6, 0.8]] * 3
+
+
+def test_model_outputs_that_do_not_cover_the_risks_are_refused_and_nothing_changes(engine: Engine) -> None:
+    repository = ResultsRepository(engine)
+    with pytest.raises(PublishError, match="vectors cover risk ordinals"):
+        repository.publish_filing(samples.filing(), samples.items(), samples.risk_factors(3), outputs("v1", range(2)))
+    assert repository.counts()["filings"] == 0
 
 
 def test_deleting_a_filing_cascades_to_everything_it_owns(engine: Engine) -> None:
