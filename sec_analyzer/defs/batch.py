@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from sec_analyzer.contracts import StageContract, StageStatus
-from sec_analyzer.pipeline.runner import Process, StageReport, process_filings
+from sec_analyzer.pipeline.runner import Process, StageReport, markdown_table, process_filings
 
 if TYPE_CHECKING:
     from sec_analyzer.artifacts import ArtifactStore
@@ -51,7 +51,9 @@ def filing_metadata(summary: Any, preview_fields: Sequence[str]) -> dict[str, An
     metadata: dict[str, Any] = {"status": str(summary.status)}
     for name in preview_fields:
         value = getattr(summary, name)
-        if value is not None:
+        if isinstance(value, dict):  # counts (e.g. risks per category) read best as a small table
+            metadata[name] = dg.MetadataValue.md(markdown_table([{"": key, "count": count} for key, count in value.items()]))
+        elif value is not None:
             metadata[name] = metadata_value(value)
     if summary.reason:
         metadata["reason"] = summary.reason
