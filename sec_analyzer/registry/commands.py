@@ -18,11 +18,11 @@ def _split_key(key: str) -> tuple[str, str]:
     return name, version
 
 
-def _macro_f1(manager: ModelRegistryManager, entry: ModelRegistryEntry) -> str:
+def _macro_f1(manager: ModelRegistryManager, entry: ModelRegistryEntry) -> float | None:
     try:
-        return f"{manager.gold_figures(entry).macro_f1:.3f}"
+        return round(manager.gold_figures(entry).macro_f1, 4)
     except RegistryError:
-        return "?"
+        return None
 
 
 @click.group()
@@ -32,16 +32,24 @@ def models() -> None:
 
 @models.command("list")
 @click.option("--name", default=None, help="Only versions of this model name.")
-def list_models(name: str | None) -> None:
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_models(name: str | None, output_format: str) -> None:
     """Every registered version, oldest first, with its status and gold macro-F1."""
     manager = ModelRegistryManager.from_config()
     entries = manager.list(name)
+    if output_format == "json":
+        click.echo(json.dumps([{"model": entry.key, "status": entry.status.value,
+                                "gold_macro_f1": _macro_f1(manager, entry), "created_at": entry.created_at.isoformat(),
+                                "data_version": entry.data_version} for entry in entries], indent=2))
+        return
     if not entries:
         click.echo(f"no model versions in {manager.root}")
         return
     click.echo(f"{'model':<28} {'status':<10} {'gold macro-F1':>13}  {'created (UTC)':<19}  data version")
     for entry in entries:
-        click.echo(f"{entry.key:<28} {entry.status.value:<10} {_macro_f1(manager, entry):>13}  "
+        macro_f1 = _macro_f1(manager, entry)
+        shown = "?" if macro_f1 is None else f"{macro_f1:.3f}"
+        click.echo(f"{entry.key:<28} {entry.status.value:<10} {shown:>13}  "
                    f"{entry.created_at:%Y-%m-%d %H:%M:%S}  {entry.data_version}")
 
 

@@ -155,3 +155,11 @@ def test_models_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert rolled.exit_code == 0 and "champion is now zero_shot/v1" in rolled.output
     bad = runner.invoke(cli, ["models", "show", "nonsense"])
     assert bad.exit_code != 0 and "NAME/VERSION" in bad.output
+
+
+def test_models_list_prints_json_for_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sec_analyzer.registry.commands import models
+
+    monkeypatch.setenv("SEC_ANALYZER_REGISTRY_DIR", str(tmp_path / "empty-registry"))
+    result = CliRunner().invoke(models, ["list", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output) == []
