@@ -13,31 +13,34 @@ from sec_analyzer.pipeline.runner import StageOutcome
 if TYPE_CHECKING:
     from sec_analyzer.analysis.analysis_config import AnalysisSettings
     from sec_analyzer.analysis.drift import DriftReport
-    from sec_analyzer.analysis.similarity import IndexSummary
+    from sec_analyzer.analysis.similarity import IndexSummary, VectorIndex
     from sec_analyzer.storage.analysis_repo import AnalysisRepository
 
 LEADING_RISKS = 3
 
 
 def refresh_index(repository: AnalysisRepository, index_dir: Path, partition_keys: Sequence[str],
-                  settings: AnalysisSettings) -> IndexSummary:
-    """The similarity index brought up to date with the filings just published."""
-    from sec_analyzer.analysis.similarity import update_index
+                  settings: AnalysisSettings) -> tuple[VectorIndex, IndexSummary]:
+    """The similarity index brought up to date with the filings just published, loaded once for
+    every filing of the step."""
+    from sec_analyzer.analysis.similarity import VectorIndex, update_index
 
-    return update_index(repository, index_dir, partition_keys, settings.similarity)
+    summary = update_index(repository, index_dir, partition_keys, settings.similarity)
+    return VectorIndex.load(index_dir, settings.similarity), summary
 
 
-def changes_stage(repository: AnalysisRepository, index_dir: Path, settings: AnalysisSettings,
+def changes_stage(repository: AnalysisRepository, index: VectorIndex | None, settings: AnalysisSettings,
                   partition_key: str) -> StageOutcome:
+    """The filing's changes against last year, and (given the index) its leading risks' closest peers."""
     from sec_analyzer.analysis.changes import refresh_filing_changes
-    from sec_analyzer.analysis.similarity import VectorIndex, closest_peer_risks
+    from sec_analyzer.analysis.similarity import closest_peer_risks
 
     fiscal_year = parse_filing_key(partition_key).fiscal_year
     into_this_filing = [result for result in refresh_filing_changes(repository, partition_key, settings.changes)
                         if result.current_year == fiscal_year]
     fields = into_this_filing[0].insight() if into_this_filing else {}
-    fields["closest_peers"] = closest_peer_risks(VectorIndex.load(index_dir, settings.similarity), repository,
-                                                 partition_key, leading=LEADING_RISKS)
+    fields["closest_peers"] = (closest_peer_risks(index, repository, partition_key, leading=LEADING_RISKS)
+                               if index is not None else [])
     return StageOutcome.ok(**fields)
 
 

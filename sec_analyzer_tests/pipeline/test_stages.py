@@ -135,11 +135,11 @@ def test_a_second_year_gets_its_changes_and_closest_peers(tmp_path: Path, corpus
         assert publish_stage(store, repository, key).status is StageStatus.OK
     analysis = AnalysisRepository(create_db_engine(f"sqlite:///{tmp_path / 'results.db'}"))
     settings = load_analysis_settings()
-    refresh_index(analysis, tmp_path / "index", ["KO-2023", KEY], settings)
+    index, _ = refresh_index(analysis, tmp_path / "index", ["KO-2023", KEY], settings)
 
-    first = changes_stage(analysis, tmp_path / "index", settings, "KO-2023")
+    first = changes_stage(analysis, index, settings, "KO-2023")
     assert first.status is StageStatus.OK and "compared_with" not in first.fields
-    second = changes_stage(analysis, tmp_path / "index", settings, KEY).fields
+    second = changes_stage(analysis, index, settings, KEY).fields
     assert second["compared_with"] == 2023
     assert second["unchanged"] + second["modified"] + second["new"] == 42
     assert second["closest_peers"] == [], "one company only: no peer of another company"

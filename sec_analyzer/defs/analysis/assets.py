@@ -70,12 +70,13 @@ def risk_changes(context: dg.AssetExecutionContext, artifacts: ArtifactsResource
     store, settings, index_dir = artifacts.store(), load_analysis_settings(), default_index_dir()
     repository = AnalysisRepository(results_database.engine())
     published = [key for key in context.partition_keys if PUBLISHED.read_summary(store, key).ok]
+    index = None
     if published:
-        summary = refresh_index(repository, index_dir, published, settings)
+        index, summary = refresh_index(repository, index_dir, published, settings)
         context.log.info(f"similarity index: {summary}")
 
     def compare(key: str, _: StageSummary) -> StageOutcome:
-        return changes_stage(repository, index_dir, settings, key)
+        return changes_stage(repository, index, settings, key)
 
     return materialize_stage(context, RISK_CHANGES, compare, store, filing_index=filing_index.index(),
                              preview_fields=("compared_with", "new", "removed", "modified", "unchanged",
