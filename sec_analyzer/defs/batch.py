@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from sec_analyzer.contracts import StageContract, StageStatus
-from sec_analyzer.pipeline.runner import Process, StageReport, markdown_table, process_filings
+from sec_analyzer.markdown import markdown_table
+from sec_analyzer.pipeline.runner import Process, StageReport, process_filings
 
 if TYPE_CHECKING:
     from sec_analyzer.artifacts import ArtifactStore

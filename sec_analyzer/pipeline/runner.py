@@ -20,6 +20,7 @@ from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.contracts import RAW_FILING, STAGES, StageContract, StageStatus, StageSummary
 from sec_analyzer.domain import InvalidFilingKeyError, split_filing_key
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.markdown import markdown_table
 
 if TYPE_CHECKING:
     from sec_analyzer.storage.filing_index_repo import FilingIndex
@@ -77,7 +78,7 @@ class StageReport:
         ]
 
     def markdown(self, preview_fields: Sequence[str]) -> str:
-        return markdown_table(self.rows(preview_fields))
+        return markdown_table(self.rows(preview_fields), limit=PREVIEW_CHARS)
 
 
 def upstream_of(contract: StageContract[Any]) -> StageContract[Any] | None:
@@ -148,18 +149,3 @@ def _record_status(
     accession = RAW_FILING.read_summary(artifacts, summary.partition_key).accession
     if accession:
         filing_index.set_stage_status(accession, contract.name, INDEX_STATUS[summary.status], summary.reason)
-
-
-def markdown_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "(no filings)"
-    columns = list(rows[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        cells = [markdown_cell(row.get(column, "")) for column in columns]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def markdown_cell(value: object, limit: int = PREVIEW_CHARS) -> str:
-    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")[:limit]

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from sec_analyzer.markdown import markdown_cell
 from sec_analyzer.quality.verdicts import CheckOutcome, Severity, group_verdict
 
 STATUS_ICONS = {"passed": "✅", "failed": "❌", "warned": "⚠️", "skipped": "⏭️"}
@@ -101,7 +102,7 @@ def _summary(group: str, partitions: dict[str, dict[str, Any]], failed: list[str
         for key in problems[:SUMMARY_MAX_ROWS]:
             record = partitions[key]
             failing = "; ".join(
-                f"`{item['expectation']}` ({item['severity']}): {_escape(item['description'])}"
+                f"`{item['expectation']}` ({item['severity']}): {markdown_cell(item['description'])}"
                 for item in record["expectations"]
                 if not item["passed"]
             )
@@ -109,7 +110,3 @@ def _summary(group: str, partitions: dict[str, dict[str, Any]], failed: list[str
         if len(problems) > SUMMARY_MAX_ROWS:
             lines.append(f"| … | | {len(problems) - SUMMARY_MAX_ROWS} more partition(s) not shown |")
     return "\n".join(lines)
-
-
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sec_analyzer.markdown import markdown_cell
 from sec_analyzer.quality.metadata import STATUS_ICONS
 
 STATUS_ORDER = ("failed", "warned", "skipped", "passed")
@@ -95,21 +96,19 @@ def render_markdown(report: ChecksReport) -> str:
 def _failures_cell(row: CheckRow) -> str:
     if row.failing_expectations:
         return "<br>".join(
-            f"`{item['expectation']}` ({item.get('severity')}): {_escape(str(item.get('description', '')))} "
+            f"`{item['expectation']}` ({item.get('severity')}): {markdown_cell(str(item.get('description', '')))} "
             f"(observed {_compact(item.get('observed'))} vs {_compact(item.get('threshold'))})"
             for item in row.failing_expectations
         )
     if row.status != "passed" and row.description:
-        return _escape(row.description)
+        return markdown_cell(row.description)
     return ""
 
 
 def _compact(value: Any) -> str:
-    return _escape(json.dumps(value, ensure_ascii=False, default=str))
+    return markdown_cell(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _sorted(rows: list[CheckRow]) -> list[CheckRow]:

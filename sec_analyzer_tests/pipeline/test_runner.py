@@ -9,7 +9,8 @@ import pytest
 from sec_analyzer.artifacts import ArtifactStore
 from sec_analyzer.contracts import ITEMS, PARSED_FILING, StageStatus, StageSummary
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
-from sec_analyzer.pipeline.runner import StageOutcome, markdown_table, process_filings
+from sec_analyzer.markdown import markdown_table
+from sec_analyzer.pipeline.runner import StageOutcome, process_filings
 
 
 def ok_parse(store: ArtifactStore, *keys: str) -> None:
