@@ -139,6 +139,27 @@ def test_two_swapped_risks_are_paired_and_marked_moved(
     assert any(change.moved for change in changes)
 
 
+def test_a_risk_moved_to_another_category_with_a_new_heading_and_an_added_sentence_is_modified(
+    ko_2024: list[Risk], vector_cache: VectorCache, settings: ChangeSettings
+) -> None:
+    # The same-slot rule only rescues rewrites in place; this one moves too, so only the global
+    # assignment over the body can pair it.
+    pieces = _pieces(ko_2024)
+    _, text, _ = pieces.pop(4)  # risk 5, its heading replaced below
+    last_category = pieces[-1][2]
+    pieces.append(("Our business could be hurt by the matters described below, which we now report "
+                   "among our general risks.", text + "\n\nWe continue to monitor these developments.",
+                   last_category))
+    next_year = vector_cache.risks(pieces)
+    changes = compare(ko_2024, next_year, settings)
+
+    _assert_each_risk_once(changes, ko_2024, next_year)
+    assert not _of(changes, ChangeStatus.NEW) and not _of(changes, ChangeStatus.REMOVED)
+    moved = next(change for change in changes if change.previous is not None and change.previous.ordinal == 5)
+    assert moved.status is ChangeStatus.MODIFIED and moved.current is not None
+    assert moved.current.ordinal == len(ko_2024) and moved.moved
+
+
 def test_a_split_risk_continues_and_its_other_half_is_new(
     ko_2024: list[Risk], vector_cache: VectorCache, settings: ChangeSettings
 ) -> None:
