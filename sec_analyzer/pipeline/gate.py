@@ -40,21 +40,26 @@ class GateResult:
 
 def judge_filings(artifacts: ArtifactStore, gate: str, partition_keys: Sequence[str],
                   run_id: str | None) -> GateResult:
+    """Every filing's verdict; the filings that can be judged are validated together, in one
+    Great Expectations run per frame (`quality.gx_runner.validate_filings`)."""
     from sec_analyzer.quality.inputs import filing_under_test
-    from sec_analyzer.quality.suites import evaluate_filing
+    from sec_analyzer.quality.suites import PlannedFiling, evaluate_planned, plan_filing
 
-    groups = gate_groups(gate)
-    verdicts: dict[str, FilingVerdict] = {}
+    groups, keys = gate_groups(gate), valid_filing_keys(partition_keys)
     outcomes: dict[str, list[CheckOutcome]] = {}
-    for key in valid_filing_keys(partition_keys):
+    planned: dict[str, PlannedFiling] = {}
+    for key in keys:
         try:
-            outcomes[key] = evaluate_filing(filing_under_test(artifacts, key, gate), groups)
+            planned[key] = plan_filing(filing_under_test(artifacts, key, gate), groups)
         except SecAnalyzerError as error:
             # One filing whose artifacts cannot be judged fails its own verdict, not the batch.
             outcomes[key] = [unjudgeable(groups[0], error)]
+    outcomes.update(zip(planned, evaluate_planned(list(planned.values())), strict=True))
+    verdicts: dict[str, FilingVerdict] = {}
+    for key in keys:
         verdicts[key] = judge_filing(key, gate, run_id, outcomes[key], gated_fingerprint(artifacts, gate, key))
         write_verdict(artifacts, verdicts[key])
-    return GateResult(gate, verdicts, outcomes)
+    return GateResult(gate, verdicts, {key: outcomes[key] for key in keys})
 
 
 def valid_filing_keys(partition_keys: Sequence[str]) -> list[str]:

@@ -64,8 +64,8 @@ def item_1a_state(items: pd.DataFrame) -> str:
 
 def build_frames(filing: FilingUnderTest) -> FilingFrames:
     items = _item_frame(filing)
-    segments = _segment_frame(filing)
     text = filing.item_1a_text or ""
+    segments = _segment_frame(filing, len(text))
     embeddings = _embedding_frame(filing, segments)
     classifications, labels = _classification_frames(filing)
     document = pd.DataFrame(
@@ -132,7 +132,7 @@ def _item_frame(filing: FilingUnderTest) -> pd.DataFrame:
     return items
 
 
-def _segment_frame(filing: FilingUnderTest) -> pd.DataFrame:
+def _segment_frame(filing: FilingUnderTest, item_1a_chars: int) -> pd.DataFrame:
     segments = _checked_columns(
         filing.segments, REQUIRED_SEGMENT_COLUMNS, "segments", filing.partition_key
     ).copy()
@@ -143,6 +143,7 @@ def _segment_frame(filing: FilingUnderTest) -> pd.DataFrame:
     for column in ("start_offset", "end_offset"):
         segments[column] = pd.to_numeric(segments[column], errors="coerce")
     segments["span_length"] = segments["end_offset"] - segments["start_offset"]
+    segments["item_1a_chars"] = item_1a_chars
     by_start = segments.sort_values("start_offset", kind="stable")
     previous_end = by_start["end_offset"].shift().cummax()
     segments["gap_to_previous"] = (by_start["start_offset"] - previous_end).reindex(segments.index)

@@ -1,4 +1,5 @@
-"""Runs Great Expectations 1.x suites in process, on one cached ephemeral context.
+"""Runs Great Expectations 1.x suites in process, on one cached ephemeral context, over the
+filings of a step at once.
 
 Great Expectations costs seconds to import, so it is imported on the first validation only;
 modules that merely describe expectations (`suites`) never import it.
@@ -6,7 +7,9 @@ modules that merely describe expectations (`suites`) never import it.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -38,23 +41,67 @@ class GxResult:
     error: str | None = None
 
 
-def validate_frame(frame_name: str, frame: pd.DataFrame, specs: list[ExpectationSpec]) -> dict[str, GxResult]:
-    """Validate `frame` against `specs` in one GX suite run; results keyed by `ExpectationSpec.key`."""
-    if not specs:
-        return {}
+# Expectations that judge each row on its own: run once over the filings stacked into one frame,
+# they fail exactly the rows each filing would fail alone. The others (uniqueness, row counts,
+# distinct values, a `mostly` share) judge a filing as a whole and run on the filing's own frame.
+ROW_WISE = frozenset({
+    "ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeNull", "ExpectColumnValuesToBeBetween",
+    "ExpectColumnValuesToBeInSet", "ExpectColumnValuesToNotBeInSet", "ExpectColumnValueLengthsToBeBetween",
+    "ExpectColumnValuesToMatchRegex", "ExpectColumnValuesToNotMatchRegex", "ExpectColumnPairValuesToBeEqual",
+    "ExpectColumnPairValuesAToBeGreaterThanB",
+})
+
+
+def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
+                     specs: Sequence[list[ExpectationSpec]]) -> list[dict[str, GxResult]]:
+    """Validate each filing's `frames[i]` against its `specs[i]`; each filing's results keyed by
+    `ExpectationSpec.key`, with row indexes into its own frame.
+
+    A GX expectation costs about the same whatever the number of rows, so the row-wise
+    expectations the filings have in common run once over all their rows, not once per filing.
+    """
+    shared: dict[tuple[str, str, str], list[tuple[int, ExpectationSpec]]] = {}
+    own: dict[int, list[ExpectationSpec]] = {}
+    for position, filing_specs in enumerate(specs):
+        for spec in filing_specs:
+            if spec.gx_type in ROW_WISE and "mostly" not in spec.kwargs:
+                signature = (spec.gx_type, json.dumps(spec.kwargs, sort_keys=True, default=str), spec.severity)
+                shared.setdefault(signature, []).append((position, spec))
+            else:
+                own.setdefault(position, []).append(spec)
+    results: list[dict[str, GxResult]] = [{} for _ in frames]
+    if shared:
+        starts = [0]
+        for frame in frames:
+            starts.append(starts[-1] + len(frame))
+        stacked = pd.concat([frame.reset_index(drop=True) for frame in frames], ignore_index=True)
+        groups = {f"shared{number}": members for number, members in enumerate(shared.values())}
+        raw = _validate(frame_name, stacked, [(name, members[0][1]) for name, members in groups.items()])
+        for name, members in groups.items():
+            result = raw[name]
+            for position, spec in members:
+                start, end = starts[position], starts[position + 1]
+                rows = [index - start for index in result.unexpected_index_list if start <= index < end]
+                # A row-wise expectation passes a filing exactly when none of the filing's rows failed.
+                results[position][spec.key] = GxResult(success=result.error is None and not rows,
+                                                       unexpected_index_list=rows, error=result.error)
+    for position, filing_specs in own.items():
+        results[position].update(_validate(frame_name, frames[position].reset_index(drop=True),
+                                           [(spec.key, spec) for spec in filing_specs]))
+    return results
+
+
+def _validate(frame_name: str, frame: pd.DataFrame, runs: list[tuple[str, ExpectationSpec]]) -> dict[str, GxResult]:
+    """One GX suite run over `frame`; the results keyed by the names `runs` give the expectations."""
     gx = _great_expectations()
     import great_expectations.expectations as gxe
 
     expectations = [
-        getattr(gxe, spec.gx_type)(
-            **spec.kwargs, meta={"key": spec.key}, severity=_GX_SEVERITY[spec.severity]
-        )
-        for spec in specs
+        getattr(gxe, spec.gx_type)(**spec.kwargs, meta={"key": name}, severity=_GX_SEVERITY[spec.severity])
+        for name, spec in runs
     ]
     suite = gx.ExpectationSuite(name=f"sec_analyzer_{frame_name}", expectations=expectations)
-    batch = _batch_definition(frame_name).get_batch(
-        batch_parameters={"dataframe": frame.reset_index(drop=True)}
-    )
+    batch = _batch_definition(frame_name).get_batch(batch_parameters={"dataframe": frame})
     validation = batch.validate(suite, result_format="COMPLETE")
     results: dict[str, GxResult] = {}
     for result in validation.results:

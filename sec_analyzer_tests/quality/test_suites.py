@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 from sec_analyzer.quality.frames import QualityInputError
-from sec_analyzer.quality.gx_runner import ExpectationSpec, validate_frame
+from sec_analyzer.quality.gx_runner import ExpectationSpec, validate_filings
 from sec_analyzer.quality.inputs import FilingUnderTest
 from sec_analyzer.quality.metadata import check_metadata
-from sec_analyzer.quality.suites import PLANNERS, evaluate_filing
+from sec_analyzer.quality.suites import PLANNERS, evaluate_filing, evaluate_planned, plan_filing
 from sec_analyzer.quality.thresholds import load_thresholds
 from sec_analyzer.quality.verdicts import (
     GATES,
@@ -561,17 +561,33 @@ def test_suites_module_does_not_import_great_expectations() -> None:
 
 
 def test_an_expectation_gx_cannot_evaluate_fails_with_the_reason() -> None:
-    results = validate_frame(
+    [results] = validate_filings(
         "probe",
-        pd.DataFrame({"text": ["fine"]}),
-        [
-            ExpectationSpec(
-                key="probe",
-                gx_type="ExpectColumnValuesToNotBeNull",
-                kwargs={"column": "absent"},
-                severity="ERROR",
-            )
-        ],
+        [pd.DataFrame({"text": ["fine"]})],
+        [[ExpectationSpec(key="probe", gx_type="ExpectColumnValuesToNotBeNull", kwargs={"column": "absent"},
+                          severity="ERROR")]],
     )
     assert not results["probe"].success
     assert results["probe"].error
+
+
+def test_filings_validated_together_get_the_outcomes_each_gets_alone() -> None:
+    """Every injected fault, next to clean filings, in one validation per frame: each filing's
+    outcomes (verdicts, observed values, failing rows) are exactly its outcomes when judged alone,
+    for the row-wise expectations the filings share and the whole-filing ones they run each."""
+    filings = [good_filing()] + [fault(good_filing()) for _, fault, *_ in FAULTS] + [good_filing()]
+    together = evaluate_planned([plan_filing(filing, ALL_GROUPS) for filing in filings])
+    alone = [evaluate_filing(filing, ALL_GROUPS) for filing in filings]
+    assert together == alone
+    assert sum(not outcome.passed for outcomes in together for outcome in outcomes) >= len(FAULTS)
+
+
+def test_a_row_wise_expectation_shared_by_some_filings_judges_only_their_rows() -> None:
+    spec = ExpectationSpec(key="known", gx_type="ExpectColumnValuesToBeInSet",
+                           kwargs={"column": "code", "value_set": ["a"]}, severity="ERROR")
+    other = dataclasses.replace(spec, kwargs={"column": "code", "value_set": ["b"]})
+    frames = [pd.DataFrame({"code": ["a", "a"]}), pd.DataFrame({"code": ["b", "a", "b"]}),
+              pd.DataFrame({"code": ["a", "b"]})]
+    results = validate_filings("codes", frames, [[spec], [other], [spec]])
+    assert [(r["known"].success, r["known"].unexpected_index_list) for r in results] == [
+        (True, []), (False, [1]), (False, [1])]

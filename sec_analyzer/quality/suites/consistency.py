@@ -69,12 +69,11 @@ def plan(filing: FilingUnderTest, frames: FilingFrames, thresholds: QualityThres
             [
                 expect("ExpectColumnValuesToNotBeNull", column="start_offset"),
                 expect("ExpectColumnValuesToNotBeNull", column="end_offset"),
-                expect(
-                    "ExpectColumnValuesToBeBetween", column="start_offset", min_value=0, max_value=text_length
-                ),
-                expect(
-                    "ExpectColumnValuesToBeBetween", column="end_offset", min_value=0, max_value=text_length
-                ),
+                expect("ExpectColumnValuesToBeBetween", column="start_offset", min_value=0),
+                expect("ExpectColumnValuesToBeBetween", column="end_offset", min_value=0),
+                # Against the filing's own length as a column, so the filings of a step share it.
+                expect("ExpectColumnPairValuesAToBeGreaterThanB", column_A="item_1a_chars",
+                       column_B="end_offset", or_equal=True),
                 expect("ExpectColumnValuesToBeBetween", column="span_length", min_value=1),
             ],
             {"min_offset": 0, "max_offset": text_length},

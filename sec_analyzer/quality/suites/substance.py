@@ -47,10 +47,11 @@ def plan(filing: FilingUnderTest, frames: FilingFrames, thresholds: QualityThres
             GROUP,
             "segment_count",
             count.severity,
-            "segments",
+            "document",
             [
                 expect(
-                    "ExpectTableRowCountToBeBetween",
+                    "ExpectColumnValuesToBeBetween",
+                    column="segment_count",
                     min_value=count.min_segments,
                     max_value=count.max_segments,
                 )
