@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.output_format import emit, format_option
 
 RESEARCH_DIR = Path("docs") / "research"
 INDEX_NAME = "README.md"
@@ -334,10 +335,12 @@ def metadata(output_format: str) -> None:
 
 @docs.command()
 @RESEARCH_DIR_OPTION
-def index(research_dir: Path | None) -> None:
+@format_option()
+def index(research_dir: Path | None, output_format: str) -> None:
     """Write docs/research/README.md: every document, sorted by date."""
     written, catalog = write_index(research_dir or _default_research_dir())
-    click.echo(f"{_shown(written)}: {len(catalog.documents)} document(s)")
+    emit(output_format, {"index": _shown(written), "documents": len(catalog.documents), "left_out": catalog.problems},
+         f"{_shown(written)}: {len(catalog.documents)} document(s)")
     for problem in catalog.problems:
         click.echo(f"left out: {problem}", err=True)
     if catalog.problems:
@@ -346,9 +349,12 @@ def index(research_dir: Path | None) -> None:
 
 @docs.command()
 @RESEARCH_DIR_OPTION
-def check(research_dir: Path | None) -> None:
+@format_option()
+def check(research_dir: Path | None, output_format: str) -> None:
     """Exit 1, with one line per problem, when a front matter is invalid or the index is stale."""
     problems = check_research_docs(research_dir or _default_research_dir())
+    if output_format == "json":
+        emit(output_format, {"problems": problems}, "")
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

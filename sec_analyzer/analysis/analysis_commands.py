@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.output_format import format_option
 
 if TYPE_CHECKING:
     from sec_analyzer.analysis.changes import DiffSpan, FilingChanges, RiskChange
@@ -39,7 +40,7 @@ def _emit_json(document: Any) -> None:
 @click.argument("ticker")
 @click.argument("previous_year", type=click.IntRange(1993, 2100))
 @click.argument("current_year", type=click.IntRange(1993, 2100))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 def diff(ticker: str, previous_year: int, current_year: int, output_format: str) -> None:
     """Year-over-year changes of a company's risk factors: UNCHANGED, MODIFIED, NEW, REMOVED.
 
@@ -138,7 +139,7 @@ def _render(spans: tuple[DiffSpan, ...], colour: bool, context: int | None) -> s
 @click.option("--ticker", "tickers", multiple=True, help="Only these companies (repeatable).")
 @click.option("--year", "years", type=int, multiple=True, help="Only these fiscal years (repeatable).")
 @click.option("--category", "categories", multiple=True, help="Only risks with this primary label (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 @click.option("--rebuild-index", is_flag=True, help="Rebuild the index from the results database first.")
 def similar(
     text: str | None,
@@ -223,8 +224,7 @@ def _stored_risk_vector(
 
 
 @click.command()
-@click.option("--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown",
-              show_default=True)
+@format_option(("markdown", "json"))
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
               help="Also write drift-report.md and drift-report.json into this folder.")
 @click.option("--alert", is_flag=True,

@@ -24,6 +24,7 @@ from sec_analyzer.analysis.labels import (
     write_review_sheet,
 )
 from sec_analyzer.analysis.taxonomy import load_taxonomy
+from sec_analyzer.output_format import emit, format_option
 
 WEAK_SOURCES = ("keywords", "classifier")
 
@@ -53,7 +54,9 @@ def labels() -> None:
 @click.option("--weak", "weak_sources", multiple=True, type=click.Choice(WEAK_SOURCES),
               help="Add weak labels of this source for unlabeled risk factors (repeatable).")
 @click.option("--min-confidence", default=0.0, show_default=True, help="Drop weak labels below this confidence.")
-def export(sheet: Path, labels_path: Path, filings_dir: Path | None, weak_sources: tuple[str, ...], min_confidence: float) -> None:
+@format_option()
+def export(sheet: Path, labels_path: Path, filings_dir: Path | None, weak_sources: tuple[str, ...], min_confidence: float,
+           output_format: str) -> None:
     """Write SHEET: the labeled set as CSV, least confident first."""
     from sec_analyzer.analysis.labels import classifier_weak_labeler, keyword_weak_labeler
 
@@ -70,15 +73,18 @@ def export(sheet: Path, labels_path: Path, filings_dir: Path | None, weak_source
     human = read_label_sheet(labels_path, taxonomy.ids)
     labeled = build_labeled_set(human, _texts(filings_dir), taxonomy.ids, weak_labelers=weak)
     count = write_review_sheet(sheet, labeled, human)
-    click.echo(f"wrote {count} rows to {sheet} (data version {labeled.data_version}; "
-               f"{len(labeled.unmatched_labels)} labeled ids without a stored text left out)")
+    emit(output_format, {"sheet": str(sheet), "rows": count, "data_version": labeled.data_version,
+                         "labeled_ids_without_text": len(labeled.unmatched_labels)},
+         f"wrote {count} rows to {sheet} (data version {labeled.data_version}; "
+         f"{len(labeled.unmatched_labels)} labeled ids without a stored text left out)")
 
 
 @labels.command("import")
 @click.argument("sheet", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @labels_option
 @filings_option
-def import_(sheet: Path, labels_path: Path, filings_dir: Path | None) -> None:
+@format_option()
+def import_(sheet: Path, labels_path: Path, filings_dir: Path | None, output_format: str) -> None:
     """Validate the reviewed rows of SHEET (those with a labeler) and merge them into the label file."""
     taxonomy = load_taxonomy()
     known = _texts(filings_dir)
@@ -86,5 +92,7 @@ def import_(sheet: Path, labels_path: Path, filings_dir: Path | None) -> None:
     existing = read_label_sheet(labels_path, taxonomy.ids) if labels_path.is_file() else []
     merged, counts = merge_labels(existing, reviewed)
     write_label_sheet(labels_path, merged)
-    click.echo(f"merged {len(reviewed)} reviewed rows into {labels_path}: {counts['added']} added, "
-               f"{counts['changed']} changed, {counts['unchanged']} unchanged; {len(merged)} labels in all")
+    emit(output_format, {"labels": str(labels_path), "reviewed": len(reviewed), "added": counts["added"],
+                         "changed": counts["changed"], "unchanged": counts["unchanged"], "total": len(merged)},
+         f"merged {len(reviewed)} reviewed rows into {labels_path}: {counts['added']} added, "
+         f"{counts['changed']} changed, {counts['unchanged']} unchanged; {len(merged)} labels in all")

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import click
 
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
+from sec_analyzer.output_format import emit, format_option
 from sec_analyzer.settings import Settings, get_settings
 
 
@@ -214,9 +215,8 @@ def _progress_display(total: int, stages: Sequence[str], say: Callable[[str], No
 @click.option("--assets", default=None, help="Comma-separated asset names (default: the main pipeline).")
 @click.option("--force", is_flag=True, help="Redo filings a previous backfill already finished.")
 @click.option("--batch-size", type=click.IntRange(min=1, max=1000), default=None,
-              help="Filings per run (default 8); a finished run's filings are kept when interrupted.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="The summary as a table, or as one JSON document on stdout.")
+              help="Filings per run (default 16); a finished run's filings are kept when interrupted.")
+@format_option(help_text="The summary as a table, or as one JSON document on stdout.")
 def backfill(tickers: str, years: str, assets: str | None, force: bool, batch_size: int | None,
              output_format: str) -> None:
     """Fetch and process every 10-K of TICKERS for YEARS, in runs of a few filings each."""
@@ -238,19 +238,22 @@ def backfill(tickers: str, years: str, assets: str | None, force: bool, batch_si
 
 
 @click.command("run")
-def run_default() -> None:
+@format_option(help_text="The summary as a table, or as one JSON document on stdout.")
+def run_default(output_format: str) -> None:
     """Materialize the main job for the filings listed in configs/settings.yaml (default_run_filings)."""
     from sec_analyzer.domain import parse_filing_key
 
     keys = [parse_filing_key(key) for key in get_settings().default_run_filings]
     if not keys:
         raise ConfigurationError("default_run_filings is empty in configs/settings.yaml")
-    raise SystemExit(run_backfill([(key.company, key.fiscal_year) for key in keys]))
+    raise SystemExit(run_backfill([(key.company, key.fiscal_year) for key in keys], output_format=output_format))
 
 
 @click.command("dagster-home")
-def dagster_home() -> None:
+@format_option()
+def dagster_home(output_format: str) -> None:
     """Create $DAGSTER_HOME (default ./.dagster_home) with the project's dagster.yaml; print its path."""
     from sec_analyzer.defs.instance import prepare_dagster_home
 
-    click.echo(prepare_dagster_home())
+    home = prepare_dagster_home()
+    emit(output_format, {"dagster_home": str(home)}, str(home))

@@ -20,6 +20,7 @@ from typing import IO, Any
 import click
 
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.output_format import format_option
 
 CHUNK_LINES = 64
 PROGRESS_MIN_BYTES = 256 * 1024  # below this an input finishes before progress would help
@@ -141,7 +142,8 @@ _INPUT = click.option(
     show_default=True,
     help="fast: OpenVINO bf16 where the CPU has native bf16, else fp32; fp32: the torch baseline.",
 )
-def embed(input_path: str, precision: str) -> None:
+@format_option(("json",), help_text="JSON lines, one per input line.")
+def embed(input_path: str, precision: str, output_format: str) -> None:
     """Embed risk factors: one {"id", "model", "path", "dim", "vector"} line per input line."""
     import numpy as np
 
@@ -170,7 +172,7 @@ def embed(input_path: str, precision: str) -> None:
 
 @click.command()
 @_INPUT
-@click.option("--format", "output_format", type=click.Choice(["json"]), default="json", show_default=True)
+@format_option(("json",), help_text="JSON lines, one per input line.")
 def classify(input_path: str, output_format: str) -> None:
     """Classify risk factors into the taxonomy with the serving model: one
     {"id", "primary", "labels": [{"category", "score"}], "model": {"name", "version"}} line per input line."""

@@ -14,6 +14,7 @@ import click
 
 from sec_analyzer.domain import AbsenceReason, RiskFactor
 from sec_analyzer.errors import SecAnalyzerError
+from sec_analyzer.output_format import format_option
 from sec_analyzer.preprocessing.items import (
     ITEM_IDS,
     AbsentItem,
@@ -82,7 +83,7 @@ def _as_text(extraction: ItemExtraction, item_ids: list[str]) -> str:
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--items", "items", default="1A", show_default=True, help="1A, all, or a list such as 1,7,7A.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 def extract(file: Path, items: str, output_format: str) -> None:
     """Extract 10-K items from an HTML (or plain-text) filing."""
     item_ids = _requested_items(items)
@@ -111,9 +112,7 @@ def _risk_factors_as_text(risk_factors: list[RiskFactor]) -> str:
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option()
 def segment(file: Path, output_format: str) -> None:
     """Split the Item 1A of an HTML (or plain-text) 10-K into its risk factors.
 

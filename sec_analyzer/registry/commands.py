@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
+from sec_analyzer.output_format import emit, format_option
 from sec_analyzer.registry.entry import ModelRegistryEntry, RegistryError
 from sec_analyzer.registry.manager import ModelRegistryManager
 
@@ -32,15 +32,15 @@ def models() -> None:
 
 @models.command("list")
 @click.option("--name", default=None, help="Only versions of this model name.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option()
 def list_models(name: str | None, output_format: str) -> None:
     """Every registered version, oldest first, with its status and gold macro-F1."""
     manager = ModelRegistryManager.from_config()
     entries = manager.list(name)
     if output_format == "json":
-        click.echo(json.dumps([{"model": entry.key, "status": entry.status.value,
-                                "gold_macro_f1": _macro_f1(manager, entry), "created_at": entry.created_at.isoformat(),
-                                "data_version": entry.data_version} for entry in entries], indent=2))
+        emit(output_format, [{"model": entry.key, "status": entry.status.value,
+                              "gold_macro_f1": _macro_f1(manager, entry), "created_at": entry.created_at.isoformat(),
+                              "data_version": entry.data_version} for entry in entries], "")
         return
     if not entries:
         click.echo(f"no model versions in {manager.root}")
@@ -55,7 +55,8 @@ def list_models(name: str | None, output_format: str) -> None:
 
 @models.command("show")
 @click.argument("model", required=False)
-def show(model: str | None) -> None:
+@format_option(("json",))
+def show(model: str | None, output_format: str) -> None:
     """MODEL (NAME/VERSION, the champion by default): its metadata and gold figures as JSON."""
     manager = ModelRegistryManager.from_config()
     if model is None:
@@ -70,28 +71,37 @@ def show(model: str | None) -> None:
         "gold": {"macro_f1": figures.macro_f1, "ece": figures.ece,
                  "per_category_f1": {category: score.f1 for category, score in figures.per_category.items()}},
     }
-    click.echo(json.dumps(payload, indent=2))
+    emit(output_format, payload, "")
 
 
 @models.command("promote")
 @click.argument("model")
 @click.option("--reason", default="promoted from the command line", show_default=True, help="Recorded with the promotion.")
 @click.option("--force", is_flag=True, help="Promote even if the gate refuses (recorded as an override).")
-def promote(model: str, reason: str, force: bool) -> None:
-    """Make MODEL (NAME/VERSION) the champion if the champion/challenger gate lets it through."""
+@format_option()
+def promote(model: str, reason: str, force: bool, output_format: str) -> None:
+    """Make MODEL (NAME/VERSION) the champion if the champion/challenger gate lets it through.
+
+    Exit codes: 0 promoted; 1 refused by the gate (the candidate stays a candidate)."""
     manager = ModelRegistryManager.from_config()
     outcome = manager.promote(*_split_key(model), reason, force=force)
+    before = outcome.previous_champion.key if outcome.previous_champion else None
+    payload = {"model": outcome.candidate.key, "promoted": outcome.promoted, "previous_champion": before,
+               "decision": outcome.decision.summary()}
     if not outcome.promoted:
+        if output_format == "json":
+            emit(output_format, payload, "")
         click.echo(f"refused: {outcome.candidate.key} stays a candidate: {outcome.decision.summary()}", err=True)
         sys.exit(1)
-    before = outcome.previous_champion.key if outcome.previous_champion else "none"
-    click.echo(f"promoted {outcome.candidate.key} (previous champion: {before}): {outcome.decision.summary()}")
+    emit(output_format, payload,
+         f"promoted {outcome.candidate.key} (previous champion: {before or 'none'}): {outcome.decision.summary()}")
 
 
 @models.command("rollback")
 @click.option("--reason", default="rolled back from the command line", show_default=True, help="Recorded with the rollback.")
-def rollback(reason: str) -> None:
+@format_option()
+def rollback(reason: str, output_format: str) -> None:
     """Archive the champion and restore the champion before it."""
     manager = ModelRegistryManager.from_config()
     restored = manager.rollback(reason)
-    click.echo(f"champion is now {restored.key}")
+    emit(output_format, {"champion": restored.key}, f"champion is now {restored.key}")

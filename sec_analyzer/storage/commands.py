@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from sec_analyzer.output_format import emit, format_option
 from sec_analyzer.redaction import masked_url
 from sec_analyzer.settings import get_settings
 from sec_analyzer.storage.db_clients import create_db_engine
@@ -21,28 +22,33 @@ def db() -> None:
 
 @db.command()
 @click.option("--url", default=None, help=URL_HELP)
-def upgrade(url: str | None) -> None:
+@format_option()
+def upgrade(url: str | None, output_format: str) -> None:
     """Apply every pending migration (safe to run again: it does nothing when up to date)."""
     target = url or get_settings().resolved_database_url
     result = upgrade_to_head(target)
+    shown = masked_url(target)
+    payload = {"database": shown, "previous": result.previous, "current": result.current}
     if result.previous == result.current:
-        click.echo(f"{masked_url(target)}: already at {result.current}")
+        emit(output_format, payload, f"{shown}: already at {result.current}")
     else:
-        click.echo(
-            f"{masked_url(target)}: upgraded from {result.previous or 'an empty database'} to {result.current}"
-        )
+        emit(output_format, payload,
+             f"{shown}: upgraded from {result.previous or 'an empty database'} to {result.current}")
 
 
 @db.command()
 @click.option("--url", default=None, help=URL_HELP)
-def current(url: str | None) -> None:
+@format_option()
+def current(url: str | None, output_format: str) -> None:
     """Print the database's revision and the revision this code needs."""
     target = url or get_settings().resolved_database_url
     engine = create_db_engine(target)
     try:
         revision = current_revision(engine)
-        state = schema_problem(engine) or "up to date"
+        problem = schema_problem(engine)
     finally:
         engine.dispose()
-    click.echo(f"{masked_url(target)}: at {revision or 'no revision (empty)'}; code needs {head_revision()}")
-    click.echo(state)
+    shown, head = masked_url(target), head_revision()
+    emit(output_format, {"database": shown, "revision": revision, "head": head, "up_to_date": problem is None,
+                         "problem": problem},
+         f"{shown}: at {revision or 'no revision (empty)'}; code needs {head}\n{problem or 'up to date'}")

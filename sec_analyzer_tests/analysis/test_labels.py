@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -149,9 +150,11 @@ def test_export_then_import_round_trip(tmp_path: Path, corpus_dir: Path, labels:
         writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    imported = runner.invoke(cli, ["labels", "import", str(sheet), "--labels", str(label_file), "--filings", str(filings)])
+    imported = runner.invoke(cli, ["labels", "import", str(sheet), "--labels", str(label_file), "--filings", str(filings),
+                                   "--format", "json"])
     assert imported.exit_code == 0, imported.output
-    assert "1 added, 1 changed" in imported.output
+    summary = json.loads(imported.stdout)
+    assert (summary["added"], summary["changed"], summary["total"]) == (1, 1, len(labels) + 1)
     merged = {label.risk_id: label for label in read_label_sheet(label_file, categories)}
     assert len(merged) == len(labels) + 1 and merged[human_row["risk_id"]].labels == ("other",)
     assert merged[weak_row["risk_id"]].confidence == "borderline"

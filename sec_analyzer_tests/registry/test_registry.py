@@ -155,6 +155,14 @@ def test_models_commands(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert rolled.exit_code == 0 and "champion is now zero_shot/v1" in rolled.output
     bad = runner.invoke(cli, ["models", "show", "nonsense"])
     assert bad.exit_code != 0 and "NAME/VERSION" in bad.output
+    # the same for scripts: one JSON document on stdout, the exit code still tells a refusal
+    promoted = runner.invoke(cli, ["models", "promote", "minilm_logreg/v1", "--format", "json"])
+    assert promoted.exit_code == 0 and json.loads(promoted.stdout) | {"decision": ""} == {
+        "model": "minilm_logreg/v1", "promoted": True, "previous_champion": "zero_shot/v1", "decision": ""}
+    refused = runner.invoke(cli, ["models", "promote", "minilm_prototypes/v1", "--format", "json"])
+    assert refused.exit_code == 1 and json.loads(refused.stdout)["promoted"] is False
+    rolled = runner.invoke(cli, ["models", "rollback", "--format", "json"])
+    assert json.loads(rolled.stdout) == {"champion": "zero_shot/v1"}
 
 
 def test_models_list_prints_json_for_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

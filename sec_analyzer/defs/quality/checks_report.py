@@ -23,6 +23,7 @@ import dagster as dg
 
 from sec_analyzer.defs.instance import dagster_home_path
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
+from sec_analyzer.output_format import format_option
 from sec_analyzer.quality.metadata import status_of
 from sec_analyzer.quality.report import CheckRow, ChecksReport, render_json, render_markdown
 
@@ -196,13 +197,7 @@ def _evaluation_rows(
     is_flag=True,
     help="Report the latest run with check results, or all runs of its backfill (the default).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-)
+@format_option(("markdown", "json"))
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout."
 )
