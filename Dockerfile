@@ -23,6 +23,8 @@ COPY alembic ./alembic
 COPY configs ./configs
 COPY sec_analyzer ./sec_analyzer
 RUN uv pip install --system --no-deps -e . && mkdir -p "$DAGSTER_HOME" "$SEC_ANALYZER_DATA_DIR"
+# The K8s run launcher (deploy/values.yaml), pinned to the locked Dagster release by the `k8s` extra.
+RUN uv pip install --system --compile-bytecode ".[k8s]"
 
 EXPOSE 4000
 # The user-code server; compose overrides the command for the webserver and the daemon.
