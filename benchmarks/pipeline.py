@@ -64,7 +64,7 @@ def prepare_environment(workdir: Path) -> None:
         os.environ.pop(name, None)
 
 
-def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path) -> dict[str, Any]:
+def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, batch_size: int) -> dict[str, Any]:
     """The backfill of `pairs`, as the CLI runs it, in this (fresh) process."""
     prepare_environment(workdir)
     import dagster as dg
@@ -75,7 +75,7 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path) 
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
     from sec_analyzer.contracts import PIPELINE
-    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, materialize_filings
+    from sec_analyzer.defs.backfill import materialize_filings
     from sec_analyzer.defs.commands import edgar_run_config
     from sec_analyzer.defs.instance import prepare_dagster_home
     from sec_analyzer.edgar_mirror.server import EdgarMirror
@@ -95,7 +95,7 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path) 
         planned = time.perf_counter()
         with dg.DagsterInstance.get() as instance:
             runs = materialize_filings(instance, plan.keys, progress=lambda _: None,
-                                       run_config=edgar_run_config(settings))
+                                       run_config=edgar_run_config(settings), batch_size=batch_size)
             finished = time.perf_counter()
             step_seconds = step_durations(instance, [run.run_id for run in runs])
     artifacts = ArtifactStore(settings.artifacts_dir)
@@ -108,7 +108,7 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path) 
         "not_found": plan.not_found,
         "published": sum(outcome.published for outcome in outcomes),
         "runs": len(runs),
-        "batch_size": DEFAULT_BATCH_SIZE,
+        "batch_size": batch_size,
         "failed_runs": sum(run.status != dg.DagsterRunStatus.SUCCESS for run in runs),
         "planning_seconds": planned - started,
         "wall_seconds": finished - started,
@@ -176,7 +176,7 @@ def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dic
     lines = ["# End-to-end pipeline", "",
              "`.venv/bin/python benchmarks/pipeline.py` — every size in a fresh process, data dir, Dagster "
              "instance and SQLite database; the corpus served by the local EDGAR; in-process runs of "
-             f"{measured[sizes[0]]['batch_size']} filings (the CLI's default); machine: {os.cpu_count()} CPUs, "
+             f"{measured[sizes[0]]['batch_size']} filings; machine: {os.cpu_count()} CPUs, "
              "shared with other work while measured.", "",
              "## Throughput and memory", "",
              "| filings | published | runs | wall s | planning s | filings/min | peak RSS MB | outside model inference "
@@ -244,9 +244,12 @@ def wall_breakdown(run: dict[str, Any]) -> list[tuple[str, float]]:
 
 
 def main() -> None:
+    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", default="1,10,29")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="filings per run (the CLI's default)")
     parser.add_argument("--measure-pipeline", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure-baseline", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
@@ -255,7 +258,7 @@ def main() -> None:
         raise SystemExit(f"no corpus at {arguments.corpus} (expected {arguments.corpus}/10-K/...)")
     if arguments.measure_pipeline:
         pairs = corpus_pairs(arguments.corpus)[: arguments.count]
-        print(json.dumps(measure_pipeline(arguments.corpus, pairs, arguments.measure_pipeline)))
+        print(json.dumps(measure_pipeline(arguments.corpus, pairs, arguments.measure_pipeline, arguments.batch_size)))
         return
     if arguments.measure_baseline:
         keys = json.loads((arguments.measure_baseline / "keys.json").read_text())
@@ -271,7 +274,7 @@ def main() -> None:
             workdir.mkdir()
             print(f"{size} filing(s): pipeline …", file=sys.stderr, flush=True)
             measured[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-pipeline", str(workdir),
-                                              "--count", str(size))
+                                              "--count", str(size), "--batch-size", str(arguments.batch_size))
             (workdir / "keys.json").write_text(json.dumps(measured[size]["keys"]))
             print(f"{size} filing(s): baseline …", file=sys.stderr, flush=True)
             baselines[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-baseline", str(workdir))

@@ -27,9 +27,11 @@ from sec_analyzer.domain import parse_filing_key
 from sec_analyzer.errors import SecAnalyzerError
 
 BACKFILL_TAG = BACKFILL_TAGS[1]
-# Filings per run: large enough that a run's fixed cost (~0.3 s in process) is small beside its
-# filings' work, small enough that an interruption loses little and memory stays flat.
-DEFAULT_BATCH_SIZE = 8
+# Filings per run: large enough that what a run pays once (starting it, and each step's set-up,
+# events and one Great Expectations run per gate and frame for all its filings) is small beside
+# its filings' work, small enough that an interruption loses little (a couple of minutes) and
+# memory stays flat (benchmarks/results/pipeline.md).
+DEFAULT_BATCH_SIZE = 16
 
 # Called when a step ends, with its step key and the number of filings of its run.
 StepListener = Callable[[str, int], None]
@@ -37,7 +39,7 @@ StepListener = Callable[[str, int], None]
 # tell a run whose process was killed from one still going.
 HOST_TAG = "sec_analyzer/host"
 PID_TAG = "sec_analyzer/pid"
-POLL_SECONDS = 0.5  # how often the progress display reads the run's new step events
+POLL_SECONDS = 1.0  # how often the progress display reads the run's new step events
 UNFINISHED = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
