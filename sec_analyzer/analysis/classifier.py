@@ -16,6 +16,7 @@ their score reaches `SECONDARY_RATIO` of the primary's.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -86,6 +87,25 @@ def _examples_fingerprint(examples: Sequence[LabeledExample]) -> str:
     return hashlib.sha256("\n".join(canonical).encode("utf-8")).hexdigest()
 
 
+# The taxonomy's category prototypes per embedder: every run of the classification step in a
+# process (a backfill runs many) builds its classifier from the same ones.
+_PROTOTYPES: dict[tuple[str, str, str, str], np.ndarray] = {}
+
+
+def _category_prototypes(embedder: Embedder, taxonomy: Taxonomy) -> np.ndarray:
+    """Each category's unit mean vector over its definition and cues (one embedding call)."""
+    import numpy as np
+
+    key = (embedder.name, embedder.version, embedder.path, taxonomy.fingerprint)
+    if key not in _PROTOTYPES:
+        anchors = [[category.definition, *category.cues] for category in taxonomy.categories]
+        vectors = embedder.embed([("", text) for texts in anchors for text in texts])
+        bounds = np.cumsum([0, *(len(texts) for texts in anchors)])
+        _PROTOTYPES[key] = _unit_rows(np.stack([vectors[start:end].mean(axis=0)
+                                                for start, end in itertools.pairwise(bounds)]))
+    return _PROTOTYPES[key]
+
+
 class PrototypeClassifier:
     """Zero-shot (definitions and cues) or prototype-with-examples classifier over an embedder."""
 
@@ -96,11 +116,7 @@ class PrototypeClassifier:
 
         self._embedder = embedder
         self._categories = taxonomy.ids
-        category_prototypes = []
-        for category in taxonomy.categories:
-            anchors = embedder.embed([("", category.definition), *(("", cue) for cue in category.cues)])
-            category_prototypes.append(anchors.mean(axis=0))
-        self._prototypes = _unit_rows(np.stack(category_prototypes))
+        self._prototypes = _category_prototypes(embedder, taxonomy)
         self._example_vectors = np.zeros((0, embedder.dimension), dtype=np.float32)
         self._example_categories = np.zeros(0, dtype=np.int64)
         if examples:
