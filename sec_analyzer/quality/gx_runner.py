@@ -79,6 +79,12 @@ def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
         raw = _validate(frame_name, stacked, [(name, members[0][1]) for name, members in groups.items()])
         for name, members in groups.items():
             result = raw[name]
+            if result.error is not None and len(members) > 1:
+                # One filing's data may be what GX cannot evaluate: each filing then runs it alone,
+                # so only that filing fails.
+                for position, spec in members:
+                    own.setdefault(position, []).append(spec)
+                continue
             for position, spec in members:
                 start, end = starts[position], starts[position + 1]
                 rows = [index - start for index in result.unexpected_index_list if start <= index < end]

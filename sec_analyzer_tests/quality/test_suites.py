@@ -591,3 +591,12 @@ def test_a_row_wise_expectation_shared_by_some_filings_judges_only_their_rows() 
     results = validate_filings("codes", frames, [[spec], [other], [spec]])
     assert [(r["known"].success, r["known"].unexpected_index_list) for r in results] == [
         (True, []), (False, [1]), (False, [1])]
+
+
+def test_an_expectation_one_filing_breaks_fails_only_that_filing() -> None:
+    spec = ExpectationSpec(key="range", gx_type="ExpectColumnValuesToBeBetween",
+                           kwargs={"column": "code", "min_value": 1}, severity="ERROR")
+    frames = [pd.DataFrame({"code": [1, 2]}), pd.DataFrame({"code": ["a", "b"]}), pd.DataFrame({"code": [3]})]
+    results = validate_filings("codes", frames, [[spec], [spec], [spec]])
+    assert [(r["range"].success, r["range"].error is None) for r in results] == [
+        (True, True), (False, False), (True, True)]
