@@ -88,11 +88,12 @@ def wait_for_http(url: str, log: Path) -> None:
 
 
 def open_page(page: Any, url: str) -> None:
+    # The first-visit newsletter dialog may open at any moment after the page loads and then
+    # covers every button: dismiss it whenever it shows up, before the test's next action.
+    skip = page.get_by_role("button", name="Skip")
+    page.add_locator_handler(skip, lambda _: skip.click())
     page.goto(url)
     page.wait_for_load_state("networkidle")
-    skip = page.get_by_role("button", name="Skip")  # the first-visit newsletter dialog
-    if skip.count():
-        skip.click()
 
 
 def open_check_partitions(page: Any, ui: DagsterUi, asset: str, check: str) -> None:
