@@ -29,6 +29,9 @@ class BackfillPlan:
     not_found: list[str] = field(default_factory=list)
     # key -> SHA-256 of the document found for it, so a resumed backfill knows what it finished
     documents: dict[str, str] = field(default_factory=dict)
+    # key -> the key processed instead: the same 10-K asked for under another ticker of the filer
+    # (GOOG and GOOGL are Alphabet's), processed and stored once
+    same_document: dict[str, str] = field(default_factory=dict)
 
 
 def parse_tickers(spec: str) -> list[str]:
@@ -77,7 +80,8 @@ def plan_backfill(
     fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]], *, progress: Callable[[str], None] = lambda _: None
 ) -> BackfillPlan:
     """Look up each (company, year) by its 10-K's cover; unknown tickers and years without a
-    10-K are reported by name. A company's years are looked up latest first: the report the
+    10-K are reported by name, and a 10-K asked for under two tickers is planned once, under the
+    first asked for. A company's years are looked up latest first: the report the
     reportDate rule gives year Y is, for a filer naming years by their start, year Y - 1, which
     the next lookup then finds without another download."""
     plan = BackfillPlan()
@@ -96,7 +100,15 @@ def plan_backfill(
                 continue
             found[(company, year)] = filing_key(company, year, cik=fetched.ref.cik)
             plan.documents[found[(company, year)]] = fetched.stored.sha256
-    plan.keys = [found[pair] for pair in wanted if pair in found]
+    first_key_of: dict[str, str] = {}
+    for key in (found[pair] for pair in wanted if pair in found):
+        document = plan.documents[key]
+        if document in first_key_of:
+            plan.same_document[key] = first_key_of[document]
+            del plan.documents[key]
+        else:
+            first_key_of[document] = key
+            plan.keys.append(key)
     return plan
 
 

@@ -117,6 +117,8 @@ def run_backfill(
         plan = plan_backfill(fetcher, pairs)
         for missing in plan.not_found:
             click.echo(f"not found: {missing}", err=True)
+        for key, kept in plan.same_document.items():
+            say(f"same 10-K: {key} is the document of {kept}, which is processed once")
         if not plan.keys:
             raise SecAnalyzerError("none of the requested filings exists on EDGAR; nothing to do")
         artifacts = ArtifactStore(settings.artifacts_dir)
@@ -155,6 +157,7 @@ def run_backfill(
             "filings": [dataclasses.asdict(outcome) for outcome in outcomes],
             "skipped_as_finished": [key for key in plan.keys if key in finished],
             "not_found": plan.not_found,
+            "same_document": plan.same_document,
             "runs": [{"run_id": run.run_id, "status": run.status.value} for run in runs],
         }, indent=2))
     else:

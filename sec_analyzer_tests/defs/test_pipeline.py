@@ -146,3 +146,18 @@ def test_unknown_tickers_and_missing_years_are_reported_by_name(instance: dg.Dag
     assert plan.keys == ["AAPL-2024"]
     assert any(line.startswith("NOPE") for line in plan.not_found)
     assert any(line.startswith("AAPL 1999") for line in plan.not_found)
+
+
+def test_a_10k_asked_for_under_two_tickers_of_its_filer_is_planned_once(instance: dg.DagsterInstance) -> None:
+    """GOOG and GOOGL are Alphabet's: their 10-K for a year is one document, one partition."""
+    from sec_analyzer.acquisition.backfill_plan import plan_backfill
+    from sec_analyzer.acquisition.edgar_client import EdgarClient
+    from sec_analyzer.acquisition.fetch import FilingFetcher
+    from sec_analyzer.acquisition.raw_store import raw_store_from_settings
+
+    settings = get_settings()
+    fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
+    plan = plan_backfill(fetcher, [("GOOGL", 2023), ("GOOG", 2023), ("GOOG", 2024)])
+    assert plan.keys == ["GOOGL-2023", "GOOG-2024"]
+    assert plan.same_document == {"GOOG-2023": "GOOGL-2023"}
+    assert set(plan.documents) == {"GOOGL-2023", "GOOG-2024"}
