@@ -64,18 +64,23 @@ def failed_run(instance: dg.DagsterInstance) -> tuple[dg.DagsterRun, dg.DagsterE
     return run, failure.dagster_event
 
 
-def test_a_failed_run_is_posted_to_the_webhook_and_logged(
-    instance: dg.DagsterInstance, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    monkeypatch.setenv("SEC_ANALYZER_ALERT_WEBHOOK_URL", receiver.url)
+def alert_on_failed_run(instance: dg.DagsterInstance, caplog: pytest.LogCaptureFixture) -> dg.DagsterRun:
+    """A run fails; the run-failure sensor sees it, with the alert log captured."""
     run, failure = failed_run(instance)
-
     context = dg.build_run_status_sensor_context(
         sensor_name="run_failure_alert", dagster_event=failure, dagster_instance=instance, dagster_run=run,
     ).for_run_failure()
     with caplog.at_level("ERROR", logger="sec_analyzer.defs.alerts"):
         run_failure_alert(context)
+    return run
+
+
+def test_a_failed_run_is_posted_to_the_webhook_and_logged(
+    instance: dg.DagsterInstance, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("SEC_ANALYZER_ALERT_WEBHOOK_URL", receiver.url)
+    run = alert_on_failed_run(instance, caplog)
 
     (post,) = receiver.posts
     assert post["path"] == "/hooks/alerts"
@@ -91,11 +96,6 @@ def test_a_failed_run_is_posted_to_the_webhook_and_logged(
 def test_without_a_webhook_the_log_line_is_the_alert(
     instance: dg.DagsterInstance, receiver: Receiver, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    run, failure = failed_run(instance)
-    context = dg.build_run_status_sensor_context(
-        sensor_name="run_failure_alert", dagster_event=failure, dagster_instance=instance, dagster_run=run,
-    ).for_run_failure()
-    with caplog.at_level("ERROR", logger="sec_analyzer.defs.alerts"):
-        run_failure_alert(context)
+    alert_on_failed_run(instance, caplog)
     assert not receiver.posts
     assert any(record.getMessage().startswith("run failed: job filing_pipeline") for record in caplog.records)
