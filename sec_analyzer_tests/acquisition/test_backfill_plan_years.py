@@ -3,6 +3,7 @@ end without XBRL and a 10-KT, each asked for the year before, at and after."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sec_analyzer.acquisition.fetch import FilingFetcher
 from sec_analyzer.acquisition.rate_limit import RateLimiter
 from sec_analyzer.acquisition.raw_store import LocalRawStore
 from sec_analyzer.edgar_mirror.server import EdgarMirror
-from sec_analyzer_tests.acquisition.fiscal_year_filers import AT_YEAR, FILERS, publish_filers
+from sec_analyzer_tests.acquisition.fiscal_year_filers import AT_YEAR, FILERS, annual_report, publish_filers
 
 
 @pytest.fixture
@@ -41,3 +42,19 @@ def test_each_filer_is_found_at_its_year_only_and_only_its_report_is_opened(mirr
     assert len(plan.not_found) == 2 * len(FILERS)
     opened = sorted(request.path for request in mirror.requests if request.path.startswith("/Archives/"))
     assert opened == sorted(documents.values())
+
+
+def test_a_combined_10k_of_two_registrants_is_planned_once(mirror: EdgarMirror, tmp_path: Path) -> None:
+    """A combined 10-K (a utility and its operating subsidiary file one document under two CIKs):
+    asked for under both, it is processed once, under the first, and the second names it."""
+    parent, subsidiary = FILERS[0], dataclasses.replace(FILERS[0], ticker="HDSU", cik=9_700_011)
+    html = annual_report(parent)
+    for filer in (parent, subsidiary):
+        mirror.add_filing(ticker=filer.ticker, cik=filer.cik, company_name=f"{filer.ticker} Inc.", html=html,
+                          form=filer.form, filing_date=filer.filing_date, report_date=filer.report_date)
+    client = EdgarClient(user_agent="sec-analyzer tests tests@example.com", base_url=mirror.base_url,
+                         data_url=mirror.base_url, limiter=RateLimiter(8.0, state_dir=tmp_path / "rate"))
+    plan = plan_backfill(FilingFetcher(client, LocalRawStore(tmp_path / "raw")),
+                         [(subsidiary.ticker, AT_YEAR), (parent.ticker, AT_YEAR)])
+    assert plan.keys == [f"HDSU-{AT_YEAR}"]
+    assert plan.same_document == {f"{parent.ticker}-{AT_YEAR}": f"HDSU-{AT_YEAR}"}
