@@ -74,10 +74,11 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, 
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
-    from sec_analyzer.contracts import PIPELINE
-    from sec_analyzer.defs.backfill import materialize_filings
+    from sec_analyzer.contracts import PIPELINE, RISK_EMBEDDINGS
+    from sec_analyzer.defs.backfill import RunPreparation, materialize_filings
     from sec_analyzer.defs.commands import edgar_run_config
     from sec_analyzer.defs.instance import prepare_dagster_home
+    from sec_analyzer.defs.jobs import PIPELINE_ASSETS
     from sec_analyzer.edgar_mirror.server import EdgarMirror
     from sec_analyzer.pipeline.report import filing_outcome
     from sec_analyzer.settings import get_settings
@@ -91,7 +92,9 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, 
         settings = get_settings()
         started = time.perf_counter()
         fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
-        plan = plan_backfill(fetcher, pairs)
+        preparation = RunPreparation(PIPELINE_ASSETS)
+        plan = plan_backfill(fetcher, pairs, found_one=lambda key, sha256: preparation.start())
+        preparation.wait()
         planned = time.perf_counter()
         with dg.DagsterInstance.get() as instance:
             runs = materialize_filings(instance, plan.keys, progress=lambda _: None,
@@ -102,7 +105,9 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, 
     stage_seconds = {contract.name: sum(contract.read_summary(artifacts, key).seconds for key in plan.keys)
                      for contract in PIPELINE}
     outcomes = [filing_outcome(artifacts, key) for key in plan.keys]
+    embedding_paths = {RISK_EMBEDDINGS.read_summary(artifacts, key).embedding_path for key in plan.keys}
     return {
+        "embedding_path": ", ".join(sorted(str(path) for path in embedding_paths)),
         "requested": len(pairs),
         "filings": len(plan.keys),
         "not_found": plan.not_found,
@@ -170,14 +175,16 @@ def in_fresh_process(*args: str) -> dict[str, Any]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
-def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dict[int, dict[str, Any]]) -> str:
+def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dict[int, dict[str, Any]],
+           load: float) -> str:
     from sec_analyzer.contracts import PIPELINE
 
     lines = ["# End-to-end pipeline", "",
              "`.venv/bin/python benchmarks/pipeline.py` — every size in a fresh process, data dir, Dagster "
              "instance and SQLite database; the corpus served by the local EDGAR; in-process runs of "
              f"{measured[sizes[0]]['batch_size']} filings; machine: {os.cpu_count()} CPUs, "
-             "shared with other work while measured.", "",
+             f"load average {load:.2f} before measuring; embedding path "
+             f"`{measured[sizes[0]]['embedding_path']}`.", "",
              "## Throughput and memory", "",
              "| filings | published | runs | wall s | planning s | filings/min | peak RSS MB | outside model inference "
              "| baseline s (model load + embed + classify) | ratio wall ÷ baseline |",
@@ -238,7 +245,8 @@ def wall_breakdown(run: dict[str, Any]) -> list[tuple[str, float]]:
         ("other stages' work (fetch, parse, items, clean, segment, publish)", other_work),
         ("steps without a stage summary: the quality gates (Great Expectations), risk_changes", gates),
         ("Dagster share of stage steps (resources, classifier set-up, metadata, events)", step_overhead),
-        ("planning (finding each 10-K by its cover)", run["planning_seconds"]),
+        ("planning (finding each 10-K by its cover; the job, GX and the model load meanwhile)",
+         run["planning_seconds"]),
         ("between steps (loading the job, starting and ending runs)", between),
     ]
 
@@ -268,6 +276,7 @@ def main() -> None:
     sizes = sorted({min(int(size), available) for size in arguments.sizes.split(",")})
     measured: dict[int, dict[str, Any]] = {}
     baselines: dict[int, dict[str, Any]] = {}
+    load = os.getloadavg()[0]  # other work on the machine would skew every figure
     with tempfile.TemporaryDirectory(prefix="pipeline-benchmark-") as scratch:
         for size in sizes:
             workdir = Path(scratch) / f"n{size}"
@@ -278,7 +287,7 @@ def main() -> None:
             (workdir / "keys.json").write_text(json.dumps(measured[size]["keys"]))
             print(f"{size} filing(s): baseline …", file=sys.stderr, flush=True)
             baselines[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-baseline", str(workdir))
-    text = report(sizes, measured, baselines)
+    text = report(sizes, measured, baselines, load)
     RESULTS_PATH.write_text(text, encoding="utf-8")
     print(text)
     print(json.dumps({"measured": measured, "baselines": baselines}), file=sys.stderr)

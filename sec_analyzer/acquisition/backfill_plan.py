@@ -77,13 +77,15 @@ def parse_years(spec: str, *, today: date | None = None) -> list[int]:
 
 
 def plan_backfill(
-    fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]], *, progress: Callable[[str], None] = lambda _: None
+    fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]], *, progress: Callable[[str], None] = lambda _: None,
+    found_one: Callable[[str, str], None] = lambda key, sha256: None,
 ) -> BackfillPlan:
     """Look up each (company, year) by its 10-K's cover; unknown tickers and years without a
     10-K are reported by name, and a 10-K asked for under two tickers is planned once, under the
     first asked for. A company's years are looked up latest first: the report the
     reportDate rule gives year Y is, for a filer naming years by their start, year Y - 1, which
-    the next lookup then finds without another download."""
+    the next lookup then finds without another download. `found_one` hears of each filing found,
+    with its document's SHA-256, as soon as it is found."""
     plan = BackfillPlan()
     wanted = list(dict.fromkeys((normalize_ticker(company), int(year)) for company, year in pairs))
     found: dict[tuple[str, int], str] = {}
@@ -100,6 +102,7 @@ def plan_backfill(
                 continue
             found[(company, year)] = filing_key(company, year, cik=fetched.ref.cik)
             plan.documents[found[(company, year)]] = fetched.stored.sha256
+            found_one(found[(company, year)], fetched.stored.sha256)
     first_key_of: dict[str, str] = {}
     for key in (found[pair] for pair in wanted if pair in found):
         document = plan.documents[key]

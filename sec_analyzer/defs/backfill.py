@@ -88,6 +88,42 @@ def materialize_filings(
     return runs
 
 
+class RunPreparation:
+    """Loads what a backfill's first run would otherwise load in its steps (the job, Great
+    Expectations, the embedding model: seconds of CPU) in a background thread while the backfill
+    plan waits on EDGAR's rate limit, which leaves the CPU idle. `start` once a filing to run is
+    known; `wait` before the first run."""
+
+    def __init__(self, asset_names: Sequence[str]) -> None:
+        self.asset_names = set(asset_names)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._load, name="run-preparation", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+    def _load(self) -> None:
+        from sec_analyzer.contracts import RISK_EMBEDDINGS
+        from sec_analyzer.defs.resources import EmbeddingModelResource
+        from sec_analyzer.quality.verdicts import GATES
+
+        try:
+            filing_pipeline_job()
+            if self.asset_names & set(GATES):
+                from sec_analyzer.quality import gx_runner
+
+                gx_runner.prepare()
+            if RISK_EMBEDDINGS.name in self.asset_names:
+                EmbeddingModelResource().embedder()  # the model the step's resource gives (cached per process)
+        except Exception:  # noqa: S110 — the step that needs it loads it again and reports the error
+            pass
+
+
 def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     """Mark failed the unfinished runs of backfill processes of this machine that no longer exist
     (killed, or the machine restarted) and free the pool slots they held: a killed process never

@@ -1,6 +1,7 @@
 """The thin Dagster side of a stage step: hand the step's filings to the plain runner and turn its
-report into what the UI shows — counts, a per-filing table, and each filing's own outcome on its
-partition (a batched step covers many filings, and a user looks at one)."""
+report into what the UI shows — counts, a per-filing table, and on the partition of each filing the
+step did not carry through, that filing's own outcome (a batched step covers many filings, and a
+user looks at one)."""
 
 from __future__ import annotations
 
@@ -63,8 +64,12 @@ def filing_metadata(summary: Any, preview_fields: Sequence[str]) -> dict[str, An
 
 def record_partition_outcomes(context: dg.AssetExecutionContext, report: StageReport,
                               preview_fields: Sequence[str]) -> None:
-    """Each filing of a batched step gets its own outcome on its partition (an observation)."""
+    """Each filing of a batched step that is not ok gets its outcome on its partition (an
+    observation). An ok filing's figures are its row of the per-filing table every partition of
+    the step shows: an event each (~8 ms on SQLite) would slow every backfill for no new fact."""
     for summary in report.summaries:
+        if summary.status == StageStatus.OK:
+            continue
         context.log_event(dg.AssetObservation(asset_key=context.asset_key, partition=summary.partition_key,
                                               metadata=filing_metadata(summary, preview_fields)))
 

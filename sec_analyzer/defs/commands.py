@@ -96,7 +96,7 @@ def run_backfill(
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
-    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, materialize_filings
+    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, RunPreparation, materialize_filings
     from sec_analyzer.defs.instance import prepare_dagster_home
     from sec_analyzer.defs.jobs import PIPELINE_ASSETS
     from sec_analyzer.pipeline.report import filing_outcome
@@ -114,14 +114,21 @@ def run_backfill(
     with edgar_endpoint(get_settings(), announce=say) as settings:
         ensure_schema_current(create_db_engine(settings.resolved_database_url))
         fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
-        plan = plan_backfill(fetcher, pairs)
+        artifacts = ArtifactStore(settings.artifacts_dir)
+        preparation = RunPreparation(selected)
+
+        def found_one(key: str, sha256: str) -> None:
+            if force or not finished_filings(artifacts, {key: sha256}, last_stage_of(selected)):
+                preparation.start()
+
+        plan = plan_backfill(fetcher, pairs, found_one=found_one)
+        preparation.wait()
         for missing in plan.not_found:
             click.echo(f"not found: {missing}", err=True)
         for key, kept in plan.same_document.items():
             say(f"same 10-K: {key} is the document of {kept}, which is processed once")
         if not plan.keys:
             raise SecAnalyzerError("none of the requested filings exists on EDGAR; nothing to do")
-        artifacts = ArtifactStore(settings.artifacts_dir)
         finished = set() if force else set(finished_filings(artifacts, plan.documents, last_stage_of(selected)))
         todo = [key for key in plan.keys if key not in finished]
         if finished:

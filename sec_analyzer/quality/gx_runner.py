@@ -42,14 +42,17 @@ class GxResult:
 
 
 # Expectations that judge each row on its own: run once over the filings stacked into one frame,
-# they fail exactly the rows each filing would fail alone. The others (uniqueness, row counts,
-# distinct values, a `mostly` share) judge a filing as a whole and run on the filing's own frame.
+# they fail exactly the rows each filing would fail alone. Uniqueness within a filing runs there
+# too, as uniqueness of (value, filing). The others (row counts, distinct values, a `mostly` share)
+# judge a filing as a whole and run on the filing's own frame.
 ROW_WISE = frozenset({
     "ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeNull", "ExpectColumnValuesToBeBetween",
     "ExpectColumnValuesToBeInSet", "ExpectColumnValuesToNotBeInSet", "ExpectColumnValueLengthsToBeBetween",
     "ExpectColumnValuesToMatchRegex", "ExpectColumnValuesToNotMatchRegex", "ExpectColumnPairValuesToBeEqual",
     "ExpectColumnPairValuesAToBeGreaterThanB",
 })
+UNIQUE = "ExpectColumnValuesToBeUnique"
+FILING_COLUMN = "__filing__"  # the position of a row's filing in the stacked frame
 
 
 def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
@@ -64,7 +67,7 @@ def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
     own: dict[int, list[ExpectationSpec]] = {}
     for position, filing_specs in enumerate(specs):
         for spec in filing_specs:
-            if spec.gx_type in ROW_WISE and "mostly" not in spec.kwargs:
+            if spec.gx_type in ROW_WISE | {UNIQUE} and "mostly" not in spec.kwargs:
                 signature = (spec.gx_type, json.dumps(spec.kwargs, sort_keys=True, default=str), spec.severity)
                 shared.setdefault(signature, []).append((position, spec))
             else:
@@ -74,9 +77,13 @@ def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
         starts = [0]
         for frame in frames:
             starts.append(starts[-1] + len(frame))
-        stacked = pd.concat([frame.reset_index(drop=True) for frame in frames], ignore_index=True)
+        pieces = [frame.reset_index(drop=True).assign(**{FILING_COLUMN: position})
+                  for position, frame in enumerate(frames)]
+        # An empty frame adds no rows; left in, its all-NA columns would bear on the stacked dtypes.
+        stacked = pd.concat([piece for piece in pieces if len(piece)] or pieces[:1], ignore_index=True)
         groups = {f"shared{number}": members for number, members in enumerate(shared.values())}
-        raw = _validate(frame_name, stacked, [(name, members[0][1]) for name, members in groups.items()])
+        raw = _validate(frame_name, stacked,
+                        [(name, _over_stacked(members[0][1])) for name, members in groups.items()])
         for name, members in groups.items():
             result = raw[name]
             if result.error is not None and len(members) > 1:
@@ -95,6 +102,17 @@ def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
         results[position].update(_validate(frame_name, frames[position].reset_index(drop=True),
                                            [(spec.key, spec) for spec in filing_specs]))
     return results
+
+
+def _over_stacked(spec: ExpectationSpec) -> ExpectationSpec:
+    """The expectation that judges the stacked frames as `spec` judges each filing's own."""
+    if spec.gx_type != UNIQUE:
+        return spec
+    kwargs = {key: value for key, value in spec.kwargs.items() if key != "column"}
+    # Like the single-column expectation, a row without a value is not judged.
+    return ExpectationSpec(spec.key, "ExpectCompoundColumnsToBeUnique",
+                           {**kwargs, "column_list": [spec.kwargs["column"], FILING_COLUMN],
+                            "ignore_row_if": "any_value_is_missing"}, spec.severity)
 
 
 def _validate(frame_name: str, frame: pd.DataFrame, runs: list[tuple[str, ExpectationSpec]]) -> dict[str, GxResult]:
@@ -137,6 +155,11 @@ def _great_expectations() -> Any:
     import great_expectations
 
     return great_expectations
+
+
+def prepare() -> None:
+    """Import Great Expectations and build its context now, ahead of the first validation."""
+    _context()
 
 
 @cache

@@ -32,9 +32,13 @@ def test_each_filer_is_found_at_its_year_only_and_only_its_report_is_opened(mirr
     fetcher = FilingFetcher(client, LocalRawStore(tmp_path / "raw"))
     years = (AT_YEAR - 1, AT_YEAR, AT_YEAR + 1)
 
-    plan = plan_backfill(fetcher, [(filer.ticker, year) for filer in FILERS for year in years])
+    heard: list[tuple[str, str]] = []
+
+    plan = plan_backfill(fetcher, [(filer.ticker, year) for filer in FILERS for year in years],
+                         found_one=lambda key, sha256: heard.append((key, sha256)))
 
     assert plan.keys == [f"{filer.ticker}-{AT_YEAR}" for filer in FILERS]
+    assert sorted(heard) == sorted(plan.documents.items())  # each found filing, as it was found
     for filer in FILERS:
         for year in (AT_YEAR - 1, AT_YEAR + 1):
             assert any(line.startswith(f"{filer.ticker} {year}: {filer.ticker} has no 10-K for fiscal year {year}")

@@ -190,3 +190,17 @@ def test_one_fetcher_learns_a_start_year_filer_and_opens_only_the_requested_year
     assert found == {2024: 2025, 2023: 2024, 2022: 2023}
     # the first cover opened (provisional 2024 = fiscal 2023) was itself requested: nothing wasted
     assert len(archive_requests(mirror)) == 3
+
+
+def test_one_client_asks_for_a_companys_filing_list_once_for_all_its_years(
+    client: EdgarClient, mirror: EdgarMirror, tmp_path: Path
+) -> None:
+    """Each request waits its turn under EDGAR's rate limit: a backfill plan of a company's years
+    reads its submissions once; a new client (a later step) asks again, so it sees new filings."""
+    fetcher = FilingFetcher(client, LocalRawStore(tmp_path / "raw"))
+    for year in (2025, 2024):
+        fetcher.fetch("NVDA", year)
+    listing = [request.path for request in mirror.requests if request.path.startswith("/submissions/")]
+    assert listing == ["/submissions/CIK0001045810.json"]
+    FilingFetcher(new_client(mirror, tmp_path), LocalRawStore(tmp_path / "raw")).fetch("NVDA", 2024)
+    assert len([request for request in mirror.requests if request.path.startswith("/submissions/")]) == 2

@@ -46,6 +46,14 @@ def check_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.Asse
     return [record.event_log_entry.dagster_event.event_specific_data for record in records]  # type: ignore[union-attr]
 
 
+def partition_observations(instance: dg.DagsterInstance, run_id: str) -> dict[tuple[str, str], dict[str, object]]:
+    """(asset, partition) -> the metadata of the outcome a batched step recorded on that partition."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION).records
+    observations = [record.event_log_entry.asset_observation for record in records]
+    return {(observation.asset_key.path[-1], str(observation.partition)): dict(observation.metadata)
+            for observation in observations if observation is not None}
+
+
 def add_bad_filing(mirror: EdgarMirror, ticker: str, cik: int, content: bytes) -> None:
     mirror.add_filing(ticker=ticker, cik=cik, company_name=f"{ticker} Test Corp", html=content,
                       filing_date=date(2024, 11, 1), report_date=date(2024, 9, 28))
@@ -118,6 +126,13 @@ def test_bad_filings_are_stopped_by_named_checks_and_good_ones_still_publish(
     assert {partition for partition, _ in per_filing} == set(keys), "every filing has its own verdict"
     assert all(per_filing[("AAPL-2024", group)].passed for group in QUALITY_CHECKS)
     assert not per_filing[("NO1A-2024", "completeness")].passed
+    # A filing a step did not carry through shows why on its own partition; a good one's figures
+    # are its row of the step's per-filing table.
+    observed = partition_observations(instance, runs[0].run_id)
+    assert {partition for _, partition in observed} == {f"{ticker}-2024" for ticker in bad}
+    for ticker in bad:
+        blocked = observed[("analysis_results", f"{ticker}-2024")]
+        assert blocked["status"].value == "blocked" and blocked["reason"].value, ticker
 
 
 def test_one_bad_filing_alone_fails_its_run_at_the_gate(instance: dg.DagsterInstance, mirror: EdgarMirror,
