@@ -98,7 +98,8 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, 
         planned = time.perf_counter()
         with dg.DagsterInstance.get() as instance:
             runs = materialize_filings(instance, plan.keys, progress=lambda _: None,
-                                       run_config=edgar_run_config(settings), batch_size=batch_size)
+                                       run_config=edgar_run_config(settings), batch_size=batch_size,
+                                       planned=plan.refs)
             finished = time.perf_counter()
             step_seconds = step_durations(instance, [run.run_id for run in runs])
     artifacts = ArtifactStore(settings.artifacts_dir)

@@ -16,7 +16,14 @@ from itertools import groupby
 
 from sec_analyzer.acquisition.edgar_client import NoFilingForYearError, UnknownTickerError
 from sec_analyzer.acquisition.fetch import FilingFetcher
-from sec_analyzer.domain import CIK_LABEL_PATTERN, TICKER_PATTERN, echo, filing_key, normalize_ticker
+from sec_analyzer.domain import (
+    CIK_LABEL_PATTERN,
+    TICKER_PATTERN,
+    FilingRef,
+    echo,
+    filing_key,
+    normalize_ticker,
+)
 from sec_analyzer.errors import SecAnalyzerError
 
 FIRST_FISCAL_YEAR = 1993  # EDGAR's electronic filings begin in 1993
@@ -32,6 +39,8 @@ class BackfillPlan:
     # key -> the key processed instead: the same 10-K asked for under another ticker of the filer
     # (GOOG and GOOGL are Alphabet's), processed and stored once
     same_document: dict[str, str] = field(default_factory=dict)
+    # key -> the EDGAR listing of the 10-K found for it, so its run need not look it up again
+    refs: dict[str, FilingRef] = field(default_factory=dict)
 
 
 def parse_tickers(spec: str) -> list[str]:
@@ -102,13 +111,14 @@ def plan_backfill(
                 continue
             found[(company, year)] = filing_key(company, year, cik=fetched.ref.cik)
             plan.documents[found[(company, year)]] = fetched.stored.sha256
+            plan.refs[found[(company, year)]] = fetched.ref
             found_one(found[(company, year)], fetched.stored.sha256)
     first_key_of: dict[str, str] = {}
     for key in (found[pair] for pair in wanted if pair in found):
         document = plan.documents[key]
         if document in first_key_of:
             plan.same_document[key] = first_key_of[document]
-            del plan.documents[key]
+            del plan.documents[key], plan.refs[key]
         else:
             first_key_of[document] = key
             plan.keys.append(key)

@@ -487,20 +487,28 @@ def diff_filings(
 
 
 def refresh_filing_changes(
-    repository: AnalysisRepository, partition_key: str, settings: ChangeSettings
+    repository: AnalysisRepository, partition_key: str, settings: ChangeSettings,
+    refreshed: dict[tuple[str, str], FilingChanges] | None = None,
 ) -> list[FilingChanges]:
     """Recompute and store the changes that involve a (re)published filing: from the company's
     previous fiscal year into it, and from it into the next fiscal year when that is published.
-    Returns what was stored (empty for a company's only filing)."""
+    Returns what was stored (empty for a company's only filing).
+
+    `refreshed` holds the pairs of filings a caller has already refreshed since the filings were
+    published (a step over a company's consecutive years meets each pair twice): they are
+    returned from it, not diffed and stored again; the pairs diffed here are added to it."""
     filing = repository.filing_by_key(partition_key)
     if filing is None:
         raise ChangeInputError(f"{partition_key} is not in the results database")
+    refreshed = {} if refreshed is None else refreshed
     stored = []
     following = repository.company_filing(filing.cik, filing.fiscal_year + 1)
     for previous, current in ((repository.previous_filing(filing), filing), (filing, following)):
         if previous is None or current is None:
             continue
-        result = diff_filings(repository, previous, current, settings)
-        repository.save_changes(previous, current, change_records(result.changes))
-        stored.append(result)
+        pair = (previous.partition_key, current.partition_key)
+        if pair not in refreshed:
+            refreshed[pair] = diff_filings(repository, previous, current, settings)
+            repository.save_changes(previous, current, change_records(refreshed[pair].changes))
+        stored.append(refreshed[pair])
     return stored

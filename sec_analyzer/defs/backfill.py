@@ -20,10 +20,11 @@ from typing import Any
 import dagster as dg
 
 from sec_analyzer.acquisition.backfill_plan import contiguous_blocks
+from sec_analyzer.contracts import RAW_FILING
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.partitions import FILINGS, FISCAL_YEAR_TAG, TICKER_TAG
 from sec_analyzer.defs.quality.checks_report import BACKFILL_TAGS
-from sec_analyzer.domain import parse_filing_key
+from sec_analyzer.domain import FilingRef, parse_filing_key
 from sec_analyzer.errors import SecAnalyzerError
 
 BACKFILL_TAG = BACKFILL_TAGS[1]
@@ -58,11 +59,13 @@ def materialize_filings(
     run_config: Mapping[str, Any] | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     step_finished: StepListener = lambda step, filings: None,
+    planned: Mapping[str, FilingRef] | None = None,
 ) -> list[dg.DagsterRun]:
     """Add the partitions and run the selected assets over them; returns the finished runs.
 
     `run_config` configures the runs' resources (e.g. where EDGAR is); console logs stay quiet.
-    `progress` gets a line per run and per step, `step_finished` each step's end."""
+    `progress` gets a line per run and per step, `step_finished` each step's end. `planned` is
+    what the backfill plan found on EDGAR for each key, handed to each run's raw_filing step."""
     if batch_size < 1:
         raise SecAnalyzerError(f"the batch size must be at least 1 (got {batch_size})")
     for run_id in release_dead_runs(instance):
@@ -72,6 +75,7 @@ def materialize_filings(
         instance.add_dynamic_partitions(FILINGS, new_keys)
     ordered = instance.get_dynamic_partitions(FILINGS)
     backfill_id = uuid.uuid4().hex[:8]
+    position = {key: index for index, key in enumerate(ordered)}
     runs: list[dg.DagsterRun] = []
     for first, last, filings in batches(ordered, keys, batch_size):
         tags = {BACKFILL_TAG: backfill_id, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
@@ -84,8 +88,22 @@ def materialize_filings(
         progress(f"run {len(runs) + 1}: {label}")
         earlier = {run.run_id for run in runs}
         reporter = _StepReporter(progress, step_finished, filings)
-        runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter, run_config or {}))
+        run_keys = ordered[position[first]:position[last] + 1]
+        runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter,
+                                           _with_plan(run_config or {}, asset_names, planned or {}, run_keys)))
     return runs
+
+
+def _with_plan(run_config: Mapping[str, Any], asset_names: Sequence[str], planned: Mapping[str, FilingRef],
+               run_keys: Sequence[str]) -> dict[str, Any]:
+    """The run config, quiet on the console, with the plan's findings for the run's raw_filing step."""
+    from sec_analyzer.defs.acquisition.assets import PlannedFiling
+
+    config: dict[str, Any] = {**run_config, "loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+    found = {key: PlannedFiling.of(planned[key]).model_dump() for key in run_keys if key in planned}
+    if found and RAW_FILING.name in asset_names:
+        config["ops"] = {**config.get("ops", {}), RAW_FILING.name: {"config": {"planned": found}}}
+    return config
 
 
 class RunPreparation:
@@ -197,7 +215,7 @@ def _execute_with_progress(
                 instance=instance,
                 tags=tags,
                 asset_selection=[dg.AssetKey(name) for name in asset_names],
-                run_config={**run_config, "loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                run_config=dict(run_config),
             )
         except BaseException as error:  # handed to the waiting thread, which raises it
             outcome["error"] = error

@@ -142,7 +142,7 @@ def run_backfill(
                     runs = materialize_filings(instance, todo, asset_names=selected, progress=display.line,
                                                run_config=edgar_run_config(settings),
                                                batch_size=batch_size or DEFAULT_BATCH_SIZE,
-                                               step_finished=display.step_finished)
+                                               step_finished=display.step_finished, planned=plan.refs)
                 except KeyboardInterrupt:
                     interrupted = True
         outcomes = [filing_outcome(artifacts, key) for key in plan.keys]

@@ -12,6 +12,7 @@ from sec_analyzer.pipeline.runner import StageOutcome
 
 if TYPE_CHECKING:
     from sec_analyzer.analysis.analysis_config import AnalysisSettings
+    from sec_analyzer.analysis.changes import FilingChanges
     from sec_analyzer.analysis.drift import DriftReport
     from sec_analyzer.analysis.similarity import IndexSummary, VectorIndex
     from sec_analyzer.storage.analysis_repo import AnalysisRepository
@@ -30,13 +31,15 @@ def refresh_index(repository: AnalysisRepository, index_dir: Path, partition_key
 
 
 def changes_stage(repository: AnalysisRepository, index: VectorIndex | None, settings: AnalysisSettings,
-                  partition_key: str) -> StageOutcome:
-    """The filing's changes against last year, and (given the index) its leading risks' closest peers."""
+                  partition_key: str, refreshed: dict[tuple[str, str], FilingChanges] | None = None) -> StageOutcome:
+    """The filing's changes against last year, and (given the index) its leading risks' closest
+    peers. One `refreshed` for the filings of a step diffs each pair of years once."""
     from sec_analyzer.analysis.changes import refresh_filing_changes
     from sec_analyzer.analysis.similarity import closest_peer_risks
 
     fiscal_year = parse_filing_key(partition_key).fiscal_year
-    into_this_filing = [result for result in refresh_filing_changes(repository, partition_key, settings.changes)
+    into_this_filing = [result for result in refresh_filing_changes(repository, partition_key, settings.changes,
+                                                                    refreshed)
                         if result.current_year == fiscal_year]
     fields = into_this_filing[0].insight() if into_this_filing else {}
     fields["closest_peers"] = (closest_peer_risks(index, repository, partition_key, leading=LEADING_RISKS)

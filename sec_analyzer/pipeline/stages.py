@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sec_analyzer.acquisition.fetch import FilingFetcher
+    from sec_analyzer.domain import FilingRef
     from sec_analyzer.preprocessing.items import ItemExtraction
     from sec_analyzer.storage.filing_index_repo import FilingIndex
 
@@ -115,14 +116,20 @@ def segment_stage(cleaned_path: Path) -> tuple[pd.DataFrame, StageOutcome]:
                                   first_headings=" · ".join(frame["heading"].head(FIRST_HEADINGS)))
 
 
-def acquire_stage(fetcher: FilingFetcher, index: FilingIndex, partition_key: str) -> StageOutcome:
+def acquire_stage(fetcher: FilingFetcher, index: FilingIndex, partition_key: str,
+                  planned: FilingRef | None = None) -> StageOutcome:
     """Fetch the filing's 10-K primary document (never twice), index it, and summarise where it is.
-    One fetcher serves a whole batch, so what it learns of a company's covers is read once."""
+    One fetcher serves a whole batch, so what it learns of a company's covers is read once.
+
+    `planned` is the listing a backfill plan found for the filing moments before: its stored
+    document is taken without asking EDGAR again, if its cover still says the partition's year."""
     from sec_analyzer.domain import split_filing_key
     from sec_analyzer.storage.filing_index_repo import FilingIndexRecord
 
     ticker, fiscal_year = split_filing_key(partition_key)
-    fetched = fetcher.fetch(ticker, fiscal_year)
+    fetched = fetcher.fetch_reference(planned) if planned is not None else None
+    if fetched is None or fetched.fiscal_year != fiscal_year:
+        fetched = fetcher.fetch(ticker, fiscal_year)
     ref = fetched.ref
     index.upsert(FilingIndexRecord(
         accession_number=ref.accession_number, partition_key=partition_key, ticker=ref.ticker, cik=ref.cik,

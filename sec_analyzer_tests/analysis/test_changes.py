@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -233,6 +234,16 @@ def test_changes_are_stored_once_per_filing_and_the_cli_reports_the_exact_shape(
     assert len(stored) == len(first[0].changes)  # replaced, not duplicated
     modified = [record for record, _, _ in stored if record.change_type == "modified"]
     assert modified and all(record.diff and record.changed_words_share for record in modified)
+
+    # The filings of one step share what they refreshed: KO 2023 then KO 2024 diff their pair once.
+    refreshed: dict[tuple[str, str], Any] = {}
+    diffed = []
+    monkeypatch.setattr(repository, "save_changes", lambda previous, current, records: diffed.append(
+        (previous.fiscal_year, current.fiscal_year)))
+    in_step = [refresh_filing_changes(repository, key, settings, refreshed) for key in ("KO-2023", "KO-2024")]
+    assert diffed == [(2023, 2024)]
+    assert in_step[0] == in_step[1] == [refreshed[("KO-2023", "KO-2024")]]
+    assert [change.status for change in in_step[1][0].changes] == [change.status for change in first[0].changes]
 
     monkeypatch.setenv("SEC_ANALYZER_DATABASE_URL", ko_database)
     result = CliRunner().invoke(diff, ["ko", "2023", "2024", "--format", "json"])

@@ -1,6 +1,8 @@
 """risk_embeddings → risk_classifications: thin assets over `sec_analyzer.analysis`, the model
 loaded once per process and shared by every filing of the step."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from sec_analyzer.contracts import (
@@ -21,6 +23,9 @@ from sec_analyzer.defs.resources import (
     ResultsDatabaseResource,
 )
 from sec_analyzer.pipeline.runner import StageOutcome
+
+if TYPE_CHECKING:
+    from sec_analyzer.analysis.changes import FilingChanges
 
 GROUP = "analysis"
 
@@ -75,8 +80,10 @@ def risk_changes(context: dg.AssetExecutionContext, artifacts: ArtifactsResource
         index, summary = refresh_index(repository, index_dir, published, settings)
         context.log.info(f"similarity index: {summary}")
 
+    refreshed: dict[tuple[str, str], FilingChanges] = {}  # a company's consecutive years share their pair
+
     def compare(key: str, _: StageSummary) -> StageOutcome:
-        return changes_stage(repository, index, settings, key)
+        return changes_stage(repository, index, settings, key, refreshed)
 
     return materialize_stage(context, RISK_CHANGES, compare, store, filing_index=filing_index.index(),
                              preview_fields=("compared_with", "new", "removed", "modified", "unchanged",
