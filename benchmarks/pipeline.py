@@ -1,13 +1,15 @@
 """End-to-end pipeline benchmark: the whole graph (raw → … → classified → results database) over
 1, 10 and all corpus filings, fetched through the local EDGAR, as `sec-analyzer backfill` runs it.
 
-Usage: .venv/bin/python benchmarks/pipeline.py [--corpus ../shared/corpus] [--sizes 1,10,29]
+Usage: .venv/bin/python benchmarks/pipeline.py [--corpus ../shared/corpus] [--sizes 1,10,29] [--repeat 3]
 
 Each size runs in a fresh process on a fresh data dir, Dagster instance and SQLite results
 database: plan the backfill (find each 10-K by its cover), then `defs.backfill.materialize_filings`
 (in-process runs of the default batch size). Then, in another fresh process, the baseline: load
 the model and embed + classify the same risk factors (read back from the run's `risk_segments`
-tables) with the same stage functions and nothing else — the floor a CPU cannot go under.
+tables) with the same stage functions and nothing else — the floor a CPU cannot go under. With
+`--repeat N` each size is measured N times, pipeline and baseline in turn, and the repeat with the
+median ratio is reported (the end-to-end time of one size varies by ±5 % between runs here).
 
 Prints and writes `benchmarks/results/pipeline.md`:
 - seconds per filing per stage, from the stage summaries' `seconds` (the stage's own work) and
@@ -177,7 +179,7 @@ def in_fresh_process(*args: str) -> dict[str, Any]:
 
 
 def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dict[int, dict[str, Any]],
-           load: float) -> str:
+           load: float, ratios: dict[int, list[float]]) -> str:
     from sec_analyzer.contracts import PIPELINE
 
     lines = ["# End-to-end pipeline", "",
@@ -185,10 +187,11 @@ def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dic
              "instance and SQLite database; the corpus served by the local EDGAR; in-process runs of "
              f"{measured[sizes[0]]['batch_size']} filings; machine: {os.cpu_count()} CPUs, "
              f"load average {load:.2f} before measuring; embedding path "
-             f"`{measured[sizes[0]]['embedding_path']}`.", "",
+             f"`{measured[sizes[0]]['embedding_path']}`; each size measured {len(ratios[sizes[0]])} time(s), "
+             "pipeline and baseline in turn, the repeat with the median ratio shown.", "",
              "## Throughput and memory", "",
              "| filings | published | runs | wall s | planning s | filings/min | peak RSS MB | outside model inference "
-             "| baseline s (model load + embed + classify) | ratio wall ÷ baseline |",
+             "| baseline s (model load + embed + classify) | ratio wall ÷ baseline (all repeats) |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for size in sizes:
         run, base = measured[size], baselines[size]
@@ -197,7 +200,7 @@ def report(sizes: list[int], measured: dict[int, dict[str, Any]], baselines: dic
             f"| {run['filings']} | {run['published']} | {run['runs']} | {run['wall_seconds']:.1f} | "
             f"{run['planning_seconds']:.1f} | {60 * run['filings'] / run['wall_seconds']:.2f} | "
             f"{run['peak_rss_mb']:.0f} | {100 * (1 - model / run['wall_seconds']):.0f} % | {base['seconds']:.1f} | "
-            f"{run['wall_seconds'] / base['seconds']:.2f} |")
+            f"{run['wall_seconds'] / base['seconds']:.2f} ({', '.join(f'{ratio:.2f}' for ratio in ratios[size])}) |")
     lines += ["", "## Seconds per filing per stage", "",
               "Stage work from the stage summaries (`seconds`) / the Dagster step's wall time (step events).", "",
               "| stage | " + " | ".join(f"{size} filing(s)" for size in sizes) + " |",
@@ -261,6 +264,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="filings per run (the CLI's default)")
     parser.add_argument("--measure-pipeline", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure-baseline", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure each size this many times, pipeline and baseline in turn, and report the "
+                             "repeat with the median ratio (a shared machine's speed drifts by minutes)")
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if not (arguments.corpus / "10-K").is_dir():
@@ -277,18 +283,26 @@ def main() -> None:
     sizes = sorted({min(int(size), available) for size in arguments.sizes.split(",")})
     measured: dict[int, dict[str, Any]] = {}
     baselines: dict[int, dict[str, Any]] = {}
+    ratios: dict[int, list[float]] = {}
     load = os.getloadavg()[0]  # other work on the machine would skew every figure
     with tempfile.TemporaryDirectory(prefix="pipeline-benchmark-") as scratch:
         for size in sizes:
-            workdir = Path(scratch) / f"n{size}"
-            workdir.mkdir()
-            print(f"{size} filing(s): pipeline …", file=sys.stderr, flush=True)
-            measured[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-pipeline", str(workdir),
-                                              "--count", str(size), "--batch-size", str(arguments.batch_size))
-            (workdir / "keys.json").write_text(json.dumps(measured[size]["keys"]))
-            print(f"{size} filing(s): baseline …", file=sys.stderr, flush=True)
-            baselines[size] = in_fresh_process("--corpus", str(arguments.corpus), "--measure-baseline", str(workdir))
-    text = report(sizes, measured, baselines, load)
+            repeats = []
+            for repeat in range(arguments.repeat):
+                workdir = Path(scratch) / f"n{size}-{repeat}"
+                workdir.mkdir()
+                print(f"{size} filing(s), repeat {repeat + 1}: pipeline …", file=sys.stderr, flush=True)
+                run = in_fresh_process("--corpus", str(arguments.corpus), "--measure-pipeline", str(workdir),
+                                       "--count", str(size), "--batch-size", str(arguments.batch_size))
+                (workdir / "keys.json").write_text(json.dumps(run["keys"]))
+                print(f"{size} filing(s), repeat {repeat + 1}: baseline …", file=sys.stderr, flush=True)
+                base = in_fresh_process("--corpus", str(arguments.corpus), "--measure-baseline", str(workdir))
+                repeats.append((run["wall_seconds"] / base["seconds"], run, base))
+            # The repeat with the median ratio stands for the size, so its figures agree with each other.
+            repeats.sort(key=lambda repeat: repeat[0])
+            _, measured[size], baselines[size] = repeats[len(repeats) // 2]
+            ratios[size] = [ratio for ratio, _, _ in repeats]
+    text = report(sizes, measured, baselines, load, ratios)
     RESULTS_PATH.write_text(text, encoding="utf-8")
     print(text)
     print(json.dumps({"measured": measured, "baselines": baselines}), file=sys.stderr)
