@@ -123,45 +123,43 @@ class RiskFactorRow(Base):
     features: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 
-# Embeddings and classifications are computed from one risk factor's text; the composite
-# foreign key removes them with the risk factor, and publishing removes them when it changes.
+class RiskModelOutput:
+    """The columns every model output of one risk factor starts with: which risk, which model.
 
-
-class EmbeddingRow(Base):
-    __tablename__ = "embeddings"
-    __table_args__ = (
-        UniqueConstraint("filing_id", "ordinal", "model_version"),
-        ForeignKeyConstraint(
-            ["filing_id", "ordinal"], ["risk_factors.filing_id", "risk_factors.ordinal"], ondelete="CASCADE"
-        ),
-    )
+    Embeddings and classifications are computed from one risk factor's text; the composite
+    foreign key removes them with the risk factor, and publishing removes them when it changes."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     filing_id: Mapped[int] = mapped_column(Integer)
     ordinal: Mapped[int] = mapped_column(Integer)
     model_name: Mapped[str] = mapped_column(String(128))
     model_version: Mapped[str] = mapped_column(String(128))
+
+
+def _of_one_risk_factor(*unique: str) -> tuple[UniqueConstraint, ForeignKeyConstraint]:
+    return (
+        UniqueConstraint("filing_id", "ordinal", "model_version", *unique),
+        ForeignKeyConstraint(
+            ["filing_id", "ordinal"], ["risk_factors.filing_id", "risk_factors.ordinal"], ondelete="CASCADE"
+        ),
+    )
+
+
+class EmbeddingRow(RiskModelOutput, Base):
+    __tablename__ = "embeddings"
+    __table_args__ = _of_one_risk_factor()
+
     embedding_path: Mapped[str] = mapped_column(String(32))
     dimension: Mapped[int] = mapped_column(Integer)
     vector: Mapped[list[float]] = mapped_column(FloatVector)
 
 
-class ClassificationRow(Base):
+class ClassificationRow(RiskModelOutput, Base):
     """One label of one risk factor: rank 1 is the primary, then up to two secondary labels."""
 
     __tablename__ = "classifications"
-    __table_args__ = (
-        UniqueConstraint("filing_id", "ordinal", "model_version", "label"),
-        ForeignKeyConstraint(
-            ["filing_id", "ordinal"], ["risk_factors.filing_id", "risk_factors.ordinal"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = _of_one_risk_factor("label")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    filing_id: Mapped[int] = mapped_column(Integer)
-    ordinal: Mapped[int] = mapped_column(Integer)
-    model_name: Mapped[str] = mapped_column(String(128))
-    model_version: Mapped[str] = mapped_column(String(128))
     label: Mapped[str] = mapped_column(String(64), index=True)
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
