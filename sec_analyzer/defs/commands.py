@@ -121,8 +121,12 @@ def run_backfill(
             if force or not finished_filings(artifacts, {key: sha256}, last_stage_of(selected)):
                 preparation.start()
 
-        plan = plan_backfill(fetcher, pairs, found_one=found_one)
-        preparation.wait()
+        try:
+            plan = plan_backfill(fetcher, pairs, found_one=found_one)
+        finally:
+            # Also when planning fails: a process must not exit while that thread is inside the
+            # model's native libraries, or the exit code is a crash's instead of the documented one.
+            preparation.wait()
         for missing in plan.not_found:
             click.echo(f"not found: {missing}", err=True)
         for key, kept in plan.same_document.items():
