@@ -22,4 +22,12 @@ def format_option(choices: Sequence[str] = TEXT_AND_JSON, default: str | None = 
 
 def emit(output_format: str, payload: Mapping[str, Any] | Sequence[Any], text: str) -> None:
     """Print the result: `payload` as JSON, or `text`."""
-    click.echo(json.dumps(payload, indent=2, default=str) if output_format == "json" else text)
+    if output_format == "json":
+        print_json(payload)
+    else:
+        click.echo(text)
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout, as every command prints it."""
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))

@@ -11,7 +11,6 @@ the set of notes changed since it was written.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -36,7 +35,7 @@ from pydantic import (
 )
 
 from sec_analyzer.errors import SecAnalyzerError
-from sec_analyzer.output_format import emit, format_option
+from sec_analyzer.output_format import emit, format_option, print_json
 
 RESEARCH_DIR = Path("docs") / "research"
 INDEX_NAME = "README.md"
@@ -328,7 +327,7 @@ def metadata(output_format: str) -> None:
     """Print the front-matter fields of a new research document for the current checkout."""
     fields = checkout_metadata(Path.cwd())
     if output_format == "json":
-        click.echo(json.dumps(fields, indent=2))
+        print_json(fields)
     else:
         click.echo(yaml.safe_dump(fields, sort_keys=False, allow_unicode=True), nl=False)
 
@@ -354,7 +353,7 @@ def check(research_dir: Path | None, output_format: str) -> None:
     """Exit 1, with one line per problem, when a front matter is invalid or the index is stale."""
     problems = check_research_docs(research_dir or _default_research_dir())
     if output_format == "json":
-        emit(output_format, {"problems": problems}, "")
+        print_json({"problems": problems})
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

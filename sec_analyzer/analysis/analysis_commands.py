@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from sec_analyzer.errors import SecAnalyzerError
-from sec_analyzer.output_format import format_option
+from sec_analyzer.output_format import format_option, print_json
 
 if TYPE_CHECKING:
     from sec_analyzer.analysis.changes import DiffSpan, FilingChanges, RiskChange
@@ -27,10 +26,6 @@ def _repository() -> AnalysisRepository:
     from sec_analyzer.storage.db_clients import create_db_engine
 
     return AnalysisRepository(create_db_engine(get_settings().resolved_database_url))
-
-
-def _emit_json(document: Any) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 # --- diff ------------------------------------------------------------------------------------
@@ -57,7 +52,7 @@ def diff(ticker: str, previous_year: int, current_year: int, output_format: str)
     previous = repository.comparable_filing(current, ticker, previous_year)
     result = diff_filings(repository, previous, current, settings)
     if output_format == "json":
-        _emit_json(result.to_json())
+        print_json(result.to_json())
     else:
         _print_changes(result, colour=sys.stdout.isatty())
 
@@ -190,7 +185,7 @@ def similar(
                         exclude=exclude)
     results = similarity.describe(hits, repository)
     if output_format == "json":
-        _emit_json([{"risk_id": risk.risk_id, "ticker": risk.ticker, "fiscal_year": risk.fiscal_year,
+        print_json([{"risk_id": risk.risk_id, "ticker": risk.ticker, "fiscal_year": risk.fiscal_year,
                      "ordinal": risk.ordinal, "category": risk.category, "label": risk.label,
                      "heading": risk.heading, "score": risk.score} for risk in results])
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import json
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -15,7 +14,7 @@ from urllib.parse import urlparse
 import click
 
 from sec_analyzer.errors import ConfigurationError, SecAnalyzerError
-from sec_analyzer.output_format import emit, format_option
+from sec_analyzer.output_format import emit, format_option, print_json
 from sec_analyzer.settings import Settings, get_settings
 
 
@@ -161,7 +160,7 @@ def run_backfill(
     complete = done == len(outcomes) and not plan.not_found and not failed_runs
     exit_code = EXIT_PUBLISHED if complete else EXIT_INCOMPLETE
     if as_json:
-        click.echo(json.dumps({
+        print_json({
             "exit_code": exit_code,
             "published": published,
             "finished": done,
@@ -170,7 +169,7 @@ def run_backfill(
             "not_found": plan.not_found,
             "same_document": plan.same_document,
             "runs": [{"run_id": run.run_id, "status": run.status.value} for run in runs],
-        }, indent=2))
+        })
     else:
         from sec_analyzer.pipeline.report import render_outcomes
 

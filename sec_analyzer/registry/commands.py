@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from sec_analyzer.output_format import emit, format_option
+from sec_analyzer.output_format import emit, format_option, print_json
 from sec_analyzer.registry.entry import ModelRegistryEntry, RegistryError
 from sec_analyzer.registry.manager import ModelRegistryManager
 
@@ -38,9 +38,9 @@ def list_models(name: str | None, output_format: str) -> None:
     manager = ModelRegistryManager.from_config()
     entries = manager.list(name)
     if output_format == "json":
-        emit(output_format, [{"model": entry.key, "status": entry.status.value,
-                              "gold_macro_f1": _macro_f1(manager, entry), "created_at": entry.created_at.isoformat(),
-                              "data_version": entry.data_version} for entry in entries], "")
+        print_json([{"model": entry.key, "status": entry.status.value,
+                     "gold_macro_f1": _macro_f1(manager, entry), "created_at": entry.created_at.isoformat(),
+                     "data_version": entry.data_version} for entry in entries])
         return
     if not entries:
         click.echo(f"no model versions in {manager.root}")
@@ -71,7 +71,7 @@ def show(model: str | None, output_format: str) -> None:
         "gold": {"macro_f1": figures.macro_f1, "ece": figures.ece,
                  "per_category_f1": {category: score.f1 for category, score in figures.per_category.items()}},
     }
-    emit(output_format, payload, "")
+    print_json(payload)
 
 
 @models.command("promote")
@@ -90,7 +90,7 @@ def promote(model: str, reason: str, force: bool, output_format: str) -> None:
                "decision": outcome.decision.summary()}
     if not outcome.promoted:
         if output_format == "json":
-            emit(output_format, payload, "")
+            print_json(payload)
         click.echo(f"refused: {outcome.candidate.key} stays a candidate: {outcome.decision.summary()}", err=True)
         sys.exit(1)
     emit(output_format, payload,
