@@ -71,13 +71,12 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, 
     prepare_environment(workdir)
     import dagster as dg
 
-    from sec_analyzer.acquisition.backfill_plan import plan_backfill
     from sec_analyzer.acquisition.edgar_client import EdgarClient
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
     from sec_analyzer.contracts import PIPELINE, RISK_EMBEDDINGS
-    from sec_analyzer.defs.backfill import RunPreparation, materialize_filings
+    from sec_analyzer.defs.backfill import materialize_filings, plan_while_preparing
     from sec_analyzer.defs.commands import edgar_run_config
     from sec_analyzer.defs.instance import prepare_dagster_home
     from sec_analyzer.defs.jobs import PIPELINE_ASSETS
@@ -94,9 +93,7 @@ def measure_pipeline(corpus: Path, pairs: list[tuple[str, int]], workdir: Path, 
         settings = get_settings()
         started = time.perf_counter()
         fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
-        preparation = RunPreparation(PIPELINE_ASSETS)
-        plan = plan_backfill(fetcher, pairs, found_one=lambda key, sha256: preparation.start())
-        preparation.wait()
+        plan = plan_while_preparing(fetcher, pairs, PIPELINE_ASSETS)
         planned = time.perf_counter()
         with dg.DagsterInstance.get() as instance:
             runs = materialize_filings(instance, plan.keys, progress=lambda _: None,

@@ -15,17 +15,20 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from sec_analyzer.acquisition.backfill_plan import contiguous_blocks
+from sec_analyzer.acquisition.backfill_plan import BackfillPlan, contiguous_blocks, plan_backfill
 from sec_analyzer.contracts import RAW_FILING
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.partitions import FILINGS, FISCAL_YEAR_TAG, TICKER_TAG
 from sec_analyzer.defs.quality.checks_report import BACKFILL_TAGS
 from sec_analyzer.domain import FilingRef, parse_filing_key
 from sec_analyzer.errors import SecAnalyzerError
+
+if TYPE_CHECKING:
+    from sec_analyzer.acquisition.fetch import FilingFetcher
 
 BACKFILL_TAG = BACKFILL_TAGS[1]
 # Filings per run: large enough that what a run pays once (starting it, and each step's set-up,
@@ -104,6 +107,24 @@ def _with_plan(run_config: Mapping[str, Any], asset_names: Sequence[str], planne
     if found and RAW_FILING.name in asset_names:
         config["ops"] = {**config.get("ops", {}), RAW_FILING.name: {"config": {"planned": found}}}
     return config
+
+
+def plan_while_preparing(fetcher: FilingFetcher, pairs: Sequence[tuple[str, int]], asset_names: Sequence[str],
+                         needs_run: Callable[[str, str], bool] = lambda key, sha256: True) -> BackfillPlan:
+    """The backfill plan; from the first filing found that `needs_run` (key, document SHA-256),
+    the first run's loading goes on beside it (`RunPreparation`)."""
+    preparation = RunPreparation(asset_names)
+
+    def found_one(key: str, sha256: str) -> None:
+        if needs_run(key, sha256):
+            preparation.start()
+
+    try:
+        return plan_backfill(fetcher, pairs, found_one=found_one)
+    finally:
+        # Also when planning fails: a process must not exit while that thread is inside the
+        # model's native libraries, or the exit code is a crash's instead of the documented one.
+        preparation.wait()
 
 
 class RunPreparation:

@@ -90,12 +90,11 @@ def run_backfill(
     """Resolve, skip what is finished, materialize the rest and report; returns the exit code."""
     import dagster as dg
 
-    from sec_analyzer.acquisition.backfill_plan import plan_backfill
     from sec_analyzer.acquisition.edgar_client import EdgarClient
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
-    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, RunPreparation, materialize_filings
+    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, materialize_filings, plan_while_preparing
     from sec_analyzer.defs.instance import prepare_dagster_home
     from sec_analyzer.defs.jobs import PIPELINE_ASSETS
     from sec_analyzer.pipeline.report import filing_outcome
@@ -114,18 +113,11 @@ def run_backfill(
         ensure_schema_current(create_db_engine(settings.resolved_database_url))
         fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
         artifacts = ArtifactStore(settings.artifacts_dir)
-        preparation = RunPreparation(selected)
 
-        def found_one(key: str, sha256: str) -> None:
-            if force or not finished_filings(artifacts, {key: sha256}, last_stage_of(selected)):
-                preparation.start()
+        def needs_run(key: str, sha256: str) -> bool:
+            return force or not finished_filings(artifacts, {key: sha256}, last_stage_of(selected))
 
-        try:
-            plan = plan_backfill(fetcher, pairs, found_one=found_one)
-        finally:
-            # Also when planning fails: a process must not exit while that thread is inside the
-            # model's native libraries, or the exit code is a crash's instead of the documented one.
-            preparation.wait()
+        plan = plan_while_preparing(fetcher, pairs, selected, needs_run)
         for missing in plan.not_found:
             click.echo(f"not found: {missing}", err=True)
         for key, kept in plan.same_document.items():

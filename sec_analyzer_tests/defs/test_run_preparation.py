@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from sec_analyzer.defs import backfill
 from sec_analyzer.defs.backfill import RunPreparation
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.resources import EmbeddingModelResource
+from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.quality import gx_runner
 
 
@@ -50,3 +53,18 @@ def test_a_failure_while_preparing_is_left_to_the_step_that_needs_it(monkeypatch
     preparation.start()
     preparation.wait()  # the gate step loads it again and reports the error there
     assert loaded == ["job"]
+
+
+def test_planning_loads_only_for_a_filing_to_run_and_waits_for_it_even_when_planning_fails(
+        monkeypatch: pytest.MonkeyPatch, loaded: list[str]) -> None:
+    def plan_that_fails(fetcher: object, pairs: object, found_one: Callable[[str, str], None]) -> None:
+        found_one("AAPL-2024", "0" * 64)
+        raise SecAnalyzerError("EDGAR unavailable")
+
+    monkeypatch.setattr(backfill, "plan_backfill", plan_that_fails)
+    with pytest.raises(SecAnalyzerError):
+        backfill.plan_while_preparing(None, [], PIPELINE_ASSETS, needs_run=lambda key, sha256: False)  # type: ignore[arg-type]
+    assert loaded == []  # an already finished filing needs nothing loaded
+    with pytest.raises(SecAnalyzerError):
+        backfill.plan_while_preparing(None, [], PIPELINE_ASSETS)  # type: ignore[arg-type]
+    assert loaded == ["job", "great_expectations", "model:fast"]  # all loaded before the error went up
