@@ -252,16 +252,22 @@ def wall_breakdown(run: dict[str, Any]) -> list[tuple[str, float]]:
     ]
 
 
+def positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {text[:20]!r})")
+    return int(text)
+
+
 def main() -> None:
     from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--sizes", default="1,10,29")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="filings per run (the CLI's default)")
+    parser.add_argument("--batch-size", type=positive, default=DEFAULT_BATCH_SIZE, help="filings per run (the CLI's default)")
     parser.add_argument("--measure-pipeline", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure-baseline", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--repeat", type=int, default=1,
+    parser.add_argument("--repeat", type=positive, default=1,
                         help="measure each size this many times, pipeline and baseline in turn, and report the "
                              "repeat with the median ratio (a shared machine's speed drifts by minutes)")
     parser.add_argument("--count", type=int, help=argparse.SUPPRESS)

@@ -52,6 +52,7 @@ ROW_WISE = frozenset({
     "ExpectColumnPairValuesAToBeGreaterThanB",
 })
 UNIQUE = "ExpectColumnValuesToBeUnique"
+STACKABLE = ROW_WISE | {UNIQUE}
 FILING_COLUMN = "__filing__"  # the position of a row's filing in the stacked frame
 
 
@@ -67,7 +68,7 @@ def validate_filings(frame_name: str, frames: Sequence[pd.DataFrame],
     own: dict[int, list[ExpectationSpec]] = {}
     for position, filing_specs in enumerate(specs):
         for spec in filing_specs:
-            if spec.gx_type in ROW_WISE | {UNIQUE} and "mostly" not in spec.kwargs:
+            if spec.gx_type in STACKABLE and "mostly" not in spec.kwargs:
                 signature = (spec.gx_type, json.dumps(spec.kwargs, sort_keys=True, default=str), spec.severity)
                 shared.setdefault(signature, []).append((position, spec))
             else:
