@@ -9,7 +9,7 @@ the keys and runs them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -30,6 +30,33 @@ FIRST_FISCAL_YEAR = 1993  # EDGAR's electronic filings begin in 1993
 MAX_YEARS_PER_RANGE = 50
 
 
+@dataclass(frozen=True)
+class FoundFiling:
+    """A 10-K found for a key: its EDGAR listing and its document's SHA-256."""
+
+    key: str
+    ref: FilingRef
+    sha256: str
+
+
+@dataclass(frozen=True)
+class MissingFiling:
+    """A (company, year) without a 10-K on EDGAR, or an unknown ticker: one line that says which."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class SameDocument:
+    """A key whose 10-K is the document already found for `kept` (GOOG and GOOGL are Alphabet's)."""
+
+    key: str
+    kept: str
+
+
+Finding = FoundFiling | MissingFiling | SameDocument
+
+
 @dataclass
 class BackfillPlan:
     keys: list[str] = field(default_factory=list)
@@ -41,6 +68,16 @@ class BackfillPlan:
     same_document: dict[str, str] = field(default_factory=dict)
     # key -> the EDGAR listing of the 10-K found for it, so its run need not look it up again
     refs: dict[str, FilingRef] = field(default_factory=dict)
+
+    def add(self, finding: Finding) -> None:
+        if isinstance(finding, FoundFiling):
+            self.keys.append(finding.key)
+            self.documents[finding.key] = finding.sha256
+            self.refs[finding.key] = finding.ref
+        elif isinstance(finding, MissingFiling):
+            self.not_found.append(finding.reason)
+        else:
+            self.same_document[finding.key] = finding.kept
 
 
 def parse_tickers(spec: str) -> list[str]:
@@ -85,44 +122,41 @@ def parse_years(spec: str, *, today: date | None = None) -> list[int]:
     return sorted(years)
 
 
-def plan_backfill(
-    fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]], *, progress: Callable[[str], None] = lambda _: None,
-    found_one: Callable[[str, str], None] = lambda key, sha256: None,
-) -> BackfillPlan:
-    """Look up each (company, year) by its 10-K's cover; unknown tickers and years without a
-    10-K are reported by name, and a 10-K asked for under two tickers is planned once, under the
-    first asked for. A company's years are looked up latest first: the report the
-    reportDate rule gives year Y is, for a filer naming years by their start, year Y - 1, which
-    the next lookup then finds without another download. `found_one` hears of each filing found,
-    with its document's SHA-256, as soon as it is found."""
+def plan_backfill(fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]]) -> BackfillPlan:
+    """All of `find_filings` at once."""
     plan = BackfillPlan()
+    for finding in find_filings(fetcher, pairs):
+        plan.add(finding)
+    return plan
+
+
+def find_filings(fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]]) -> Iterator[Finding]:
+    """Look up each (company, year) by its 10-K's cover and say what was found as soon as it is:
+    unknown tickers and years without a 10-K by name, and a 10-K asked for under two tickers once,
+    under the first asked for. Companies are looked up in the order asked, a company's years
+    latest first: the report the reportDate rule gives year Y is, for a filer naming years by
+    their start, year Y - 1, which the next lookup then finds without another download."""
     wanted = list(dict.fromkeys((normalize_ticker(company), int(year)) for company, year in pairs))
-    found: dict[tuple[str, int], str] = {}
-    for company, group in groupby(sorted(wanted, key=lambda pair: (pair[0], -pair[1])), key=lambda pair: pair[0]):
+    asked = {company: position for position, company in enumerate(dict.fromkeys(company for company, _ in wanted))}
+    first_key_of: dict[str, str] = {}
+    lookups = sorted(wanted, key=lambda pair: (asked[pair[0]], -pair[1]))
+    for company, group in groupby(lookups, key=lambda pair: pair[0]):
         for _, year in group:
-            progress(f"looking up {company} {year} on EDGAR")
             try:
                 fetched = fetcher.fetch(company, year)
             except UnknownTickerError as error:
-                plan.not_found.append(f"{company}: {error}")
+                yield MissingFiling(f"{company}: {error}")
                 break
             except NoFilingForYearError as error:
-                plan.not_found.append(f"{company} {year}: {error}")
+                yield MissingFiling(f"{company} {year}: {error}")
                 continue
-            found[(company, year)] = filing_key(company, year, cik=fetched.ref.cik)
-            plan.documents[found[(company, year)]] = fetched.stored.sha256
-            plan.refs[found[(company, year)]] = fetched.ref
-            found_one(found[(company, year)], fetched.stored.sha256)
-    first_key_of: dict[str, str] = {}
-    for key in (found[pair] for pair in wanted if pair in found):
-        document = plan.documents[key]
-        if document in first_key_of:
-            plan.same_document[key] = first_key_of[document]
-            del plan.documents[key], plan.refs[key]
-        else:
-            first_key_of[document] = key
-            plan.keys.append(key)
-    return plan
+            key = filing_key(company, year, cik=fetched.ref.cik)
+            sha256 = fetched.stored.sha256
+            if sha256 in first_key_of:
+                yield SameDocument(key, first_key_of[sha256])
+            else:
+                first_key_of[sha256] = key
+                yield FoundFiling(key, fetched.ref, sha256)
 
 
 def contiguous_blocks(ordered_keys: Sequence[str], wanted: Iterable[str]) -> list[tuple[str, str]]:

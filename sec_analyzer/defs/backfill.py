@@ -1,7 +1,7 @@
 """Backfills from the command line, Dagster side: add the filing partitions that
-`acquisition.backfill_plan` found on EDGAR and materialize them in runs of at most `batch_size`
-filings over contiguous blocks of the partition order, recorded in the Dagster instance like any
-other run so the UI shows them.
+`acquisition.backfill_plan` finds on EDGAR, as it finds them, and materialize them in runs of at
+most `batch_size` filings over contiguous blocks of the partition order, recorded in the Dagster
+instance like any other run so the UI shows them. The lookups go on while the first runs run.
 
 Runs of a bounded size keep memory flat in the number of filings and make a backfill resumable:
 each finished run has published its filings, so a backfill interrupted or killed in a later run
@@ -10,16 +10,25 @@ loses at most that run's work (`pipeline.resume` skips what is finished)."""
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from sec_analyzer.acquisition.backfill_plan import BackfillPlan, contiguous_blocks, plan_backfill
+from sec_analyzer.acquisition.backfill_plan import (
+    BackfillPlan,
+    Finding,
+    MissingFiling,
+    SameDocument,
+    contiguous_blocks,
+    find_filings,
+)
 from sec_analyzer.contracts import RAW_FILING
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.partitions import FILINGS, FISCAL_YEAR_TAG, TICKER_TAG
@@ -55,7 +64,7 @@ def filing_pipeline_job() -> dg.JobDefinition:
 
 def materialize_filings(
     instance: dg.DagsterInstance,
-    keys: Sequence[str],
+    keys: Iterable[str],
     *,
     asset_names: Sequence[str] = PIPELINE_ASSETS,
     progress: Callable[[str], None] = print,
@@ -66,35 +75,57 @@ def materialize_filings(
 ) -> list[dg.DagsterRun]:
     """Add the partitions and run the selected assets over them; returns the finished runs.
 
-    `run_config` configures the runs' resources (e.g. where EDGAR is); console logs stay quiet.
-    `progress` gets a line per run and per step, `step_finished` each step's end. `planned` is
-    what the backfill plan found on EDGAR for each key, handed to each run's raw_filing step."""
+    `keys` may still be arriving (a backfill's plan hands them over as it finds them): each
+    `batch_size` of them, or what is left when they end, is added and run before the next are
+    awaited. `run_config` configures the runs' resources (e.g. where EDGAR is); console logs stay
+    quiet. `progress` gets a line per batch, run and step, `step_finished` each step's end.
+    `planned` is what the backfill plan found on EDGAR for each key, handed to each run's
+    raw_filing step; a key's entry must be there when the key arrives."""
     if batch_size < 1:
         raise SecAnalyzerError(f"the batch size must be at least 1 (got {batch_size})")
     for run_id in release_dead_runs(instance):
         progress(f"run {run_id} of a backfill process that died is marked failed and its pool slots freed")
-    new_keys = [key for key in dict.fromkeys(keys) if not instance.has_dynamic_partition(FILINGS, key)]
-    if new_keys:
-        instance.add_dynamic_partitions(FILINGS, new_keys)
-    ordered = instance.get_dynamic_partitions(FILINGS)
     backfill_id = uuid.uuid4().hex[:8]
-    position = {key: index for index, key in enumerate(ordered)}
     runs: list[dg.DagsterRun] = []
-    for first, last, filings in batches(ordered, keys, batch_size):
-        tags = {BACKFILL_TAG: backfill_id, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
-        if first == last:
-            key = parse_filing_key(first)
-            tags.update({"dagster/partition": first, TICKER_TAG: key.company, FISCAL_YEAR_TAG: str(key.fiscal_year)})
-        else:
-            tags.update({"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
-        label = first if first == last else f"{first} … {last}"
-        progress(f"run {len(runs) + 1}: {label}")
-        earlier = {run.run_id for run in runs}
-        reporter = _StepReporter(progress, step_finished, filings)
-        run_keys = ordered[position[first]:position[last] + 1]
-        runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter,
-                                           _with_plan(run_config or {}, asset_names, planned or {}, run_keys)))
+    for chunk in _chunks(keys, batch_size):
+        progress(f"materializing {len(chunk)} filing(s): {', '.join(chunk)}")
+        new_keys = [key for key in chunk if not instance.has_dynamic_partition(FILINGS, key)]
+        if new_keys:
+            instance.add_dynamic_partitions(FILINGS, new_keys)
+        ordered = instance.get_dynamic_partitions(FILINGS)
+        position = {key: index for index, key in enumerate(ordered)}
+        for first, last, filings in batches(ordered, chunk, batch_size):
+            tags = {BACKFILL_TAG: backfill_id, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
+            if first == last:
+                key = parse_filing_key(first)
+                tags.update({"dagster/partition": first, TICKER_TAG: key.company,
+                             FISCAL_YEAR_TAG: str(key.fiscal_year)})
+            else:
+                tags.update({"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last})
+            progress(f"run {len(runs) + 1}: {first if first == last else f'{first} … {last}'}")
+            earlier = {run.run_id for run in runs}
+            reporter = _StepReporter(progress, step_finished, filings)
+            run_keys = ordered[position[first]:position[last] + 1]
+            runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter,
+                                               _with_plan(run_config or {}, asset_names, planned or {}, run_keys)))
     return runs
+
+
+def _chunks(keys: Iterable[str], size: int) -> Iterator[list[str]]:
+    """Each of `keys` once, in lists of `size` (the last may be shorter), each handed on as soon
+    as it is full: `keys` may still be arriving."""
+    seen: set[str] = set()
+    chunk: list[str] = []
+    for key in keys:
+        if key in seen:
+            continue
+        seen.add(key)
+        chunk.append(key)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _with_plan(run_config: Mapping[str, Any], asset_names: Sequence[str], planned: Mapping[str, FilingRef],
@@ -109,22 +140,111 @@ def _with_plan(run_config: Mapping[str, Any], asset_names: Sequence[str], planne
     return config
 
 
-def plan_while_preparing(fetcher: FilingFetcher, pairs: Sequence[tuple[str, int]], asset_names: Sequence[str],
-                         needs_run: Callable[[str, str], bool] = lambda key, sha256: True) -> BackfillPlan:
-    """The backfill plan; from the first filing found that `needs_run` (key, document SHA-256),
-    the first run's loading goes on beside it (`RunPreparation`)."""
+@dataclass
+class Backfill:
+    """What a backfill found on EDGAR, skipped as finished and ran: complete once
+    `backfill_filings` returns, as far as it got when it was interrupted."""
+
+    plan: BackfillPlan = field(default_factory=BackfillPlan)
+    skipped: list[str] = field(default_factory=list)
+    runs: list[dg.DagsterRun] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def backfill_filings(
+    instance: dg.DagsterInstance,
+    fetcher: FilingFetcher,
+    pairs: Sequence[tuple[str, int]],
+    *,
+    asset_names: Sequence[str] = PIPELINE_ASSETS,
+    needs_run: Callable[[str, str], bool] = lambda key, sha256: True,
+    announce: Callable[[str], None] = print,
+    warn: Callable[[str], None] = print,
+    found_all: Callable[[int], None] = lambda filings: None,
+    progress: Callable[[str], None] = print,
+    run_config: Mapping[str, Any] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    step_finished: StepListener = lambda step, filings: None,
+) -> Backfill:
+    """Find each (company, year) on EDGAR and run what is found, both at once.
+
+    A thread looks the filings up, which is mostly waiting on EDGAR's rate limit, and hands each
+    over as it is found; this thread runs them (`materialize_filings`, which the other options
+    are for) in batches as they fill, so runs start after one batch's lookups, not all of them.
+    Filings that `needs_run` (key, document SHA-256) turns down are skipped. From the first
+    filing to run, the first run's loading goes on beside the lookups (`RunPreparation`).
+    `warn` gets a line for each filing not found, `announce` one for each asked for twice or
+    skipped, and
+    `found_all` the number of filings to run once the lookups are over. Ctrl-C ends it with
+    `interrupted` set; what the finished runs published stays."""
+    backfill = Backfill()
+    findings: queue.Queue[Finding | BaseException | None] = queue.Queue()
+    stop = threading.Event()
     preparation = RunPreparation(asset_names)
 
-    def found_one(key: str, sha256: str) -> None:
-        if needs_run(key, sha256):
-            preparation.start()
+    def look_up() -> None:
+        try:
+            for finding in find_filings(fetcher, pairs):
+                if stop.is_set():
+                    return
+                findings.put(finding)
+        except BaseException as error:  # handed to the running thread, which raises it
+            findings.put(error)
+        findings.put(None)
 
+    def to_run() -> Iterator[str]:
+        handed = 0
+        while True:
+            try:
+                finding = findings.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if finding is None:
+                found_all(handed)
+                return
+            if isinstance(finding, BaseException):
+                raise finding
+            backfill.plan.add(finding)
+            if isinstance(finding, MissingFiling):
+                warn(f"not found: {finding.reason}")
+            elif isinstance(finding, SameDocument):
+                announce(f"same 10-K: {finding.key} is the document of {finding.kept}, which is processed once")
+            elif not needs_run(finding.key, finding.sha256):
+                backfill.skipped.append(finding.key)
+                announce(f"already finished, skipped (--force redoes them): {finding.key}")
+            else:
+                preparation.start()
+                preparation.wait()  # at once after the first; the lookups go on meanwhile
+                handed += 1
+                yield finding.key
+
+    lookups = threading.Thread(target=look_up, name="backfill-lookups", daemon=True)
+    lookups.start()
     try:
-        return plan_backfill(fetcher, pairs, found_one=found_one)
+        backfill.runs = materialize_filings(instance, to_run(), asset_names=asset_names, progress=progress,
+                                            run_config=run_config, batch_size=batch_size,
+                                            step_finished=step_finished, planned=backfill.plan.refs)
+    except KeyboardInterrupt:
+        backfill.interrupted = True
+        _take_found_so_far(findings, backfill.plan)
     finally:
-        # Also when planning fails: a process must not exit while that thread is inside the
-        # model's native libraries, or the exit code is a crash's instead of the documented one.
+        stop.set()
+        # Also when it fails: a process must not exit while that thread is inside the model's
+        # native libraries, or the exit code is a crash's instead of the documented one.
         preparation.wait()
+    return backfill
+
+
+def _take_found_so_far(findings: queue.Queue[Finding | BaseException | None], plan: BackfillPlan) -> None:
+    """Into the plan, what was found and not yet taken up, so an interrupted backfill's summary
+    counts every filing found by then."""
+    while True:
+        try:
+            finding = findings.get_nowait()
+        except queue.Empty:
+            return
+        if finding is not None and not isinstance(finding, BaseException):
+            plan.add(finding)
 
 
 class RunPreparation:

@@ -94,7 +94,7 @@ def run_backfill(
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
     from sec_analyzer.artifacts import ArtifactStore
-    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, materialize_filings, plan_while_preparing
+    from sec_analyzer.defs.backfill import DEFAULT_BATCH_SIZE, backfill_filings
     from sec_analyzer.defs.instance import prepare_dagster_home
     from sec_analyzer.defs.jobs import PIPELINE_ASSETS
     from sec_analyzer.pipeline.report import filing_outcome
@@ -107,8 +107,6 @@ def run_backfill(
     # With --format json, stdout carries the JSON document alone; what a person reads goes to stderr.
     say = functools.partial(click.echo, err=as_json)
     prepare_dagster_home()
-    runs: list[Any] = []
-    interrupted = False
     with edgar_endpoint(get_settings(), announce=say) as settings:
         ensure_schema_current(create_db_engine(settings.resolved_database_url))
         fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
@@ -117,34 +115,23 @@ def run_backfill(
         def needs_run(key: str, sha256: str) -> bool:
             return force or not finished_filings(artifacts, {key: sha256}, last_stage_of(selected))
 
-        plan = plan_while_preparing(fetcher, pairs, selected, needs_run)
-        for missing in plan.not_found:
-            click.echo(f"not found: {missing}", err=True)
-        for key, kept in plan.same_document.items():
-            say(f"same 10-K: {key} is the document of {kept}, which is processed once")
-        if not plan.keys:
+        with dg.DagsterInstance.get() as instance, _progress_display(
+                len(pairs) * len(selected), selected, say, quiet=as_json) as display:
+            backfill = backfill_filings(instance, fetcher, pairs, asset_names=selected, needs_run=needs_run,
+                                        announce=lambda line: display.announce(line, err=as_json),
+                                        warn=lambda line: display.announce(line, err=True),
+                                        found_all=display.expect,
+                                        progress=display.line, run_config=edgar_run_config(settings),
+                                        batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                                        step_finished=display.step_finished)
+        plan, runs = backfill.plan, backfill.runs
+        if not plan.keys and not backfill.interrupted:
             raise SecAnalyzerError("none of the requested filings exists on EDGAR; nothing to do")
-        finished = set() if force else set(finished_filings(artifacts, plan.documents, last_stage_of(selected)))
-        todo = [key for key in plan.keys if key not in finished]
-        if finished:
-            say(f"already finished, skipped (--force redoes them): "
-                f"{', '.join(key for key in plan.keys if key in finished)}")
-        if todo:
-            say(f"materializing {len(todo)} filing(s): {', '.join(todo)}")
-            with dg.DagsterInstance.get() as instance, _progress_display(
-                    len(todo) * len(selected), selected, say, quiet=as_json) as display:
-                try:
-                    runs = materialize_filings(instance, todo, asset_names=selected, progress=display.line,
-                                               run_config=edgar_run_config(settings),
-                                               batch_size=batch_size or DEFAULT_BATCH_SIZE,
-                                               step_finished=display.step_finished, planned=plan.refs)
-                except KeyboardInterrupt:
-                    interrupted = True
-        outcomes = [filing_outcome(artifacts, key) for key in plan.keys]
+        outcomes = [filing_outcome(artifacts, key) for key in in_asked_order(plan.keys, pairs)]
         # Finished: the last selected stage succeeded (for the whole pipeline: published).
         done = len(finished_filings(artifacts, plan.documents, last_stage_of(selected)))
     published = sum(outcome.published for outcome in outcomes)
-    if interrupted:
+    if backfill.interrupted:
         click.echo(f"interrupted: {done} of {len(outcomes)} filing(s) finished; "
                    "run the same command again to finish the rest", err=True)
         return EXIT_INTERRUPTED
@@ -157,7 +144,7 @@ def run_backfill(
             "published": published,
             "finished": done,
             "filings": [dataclasses.asdict(outcome) for outcome in outcomes],
-            "skipped_as_finished": [key for key in plan.keys if key in finished],
+            "skipped_as_finished": backfill.skipped,
             "not_found": plan.not_found,
             "same_document": plan.same_document,
             "runs": [{"run_id": run.run_id, "status": run.status.value} for run in runs],
@@ -173,6 +160,19 @@ def run_backfill(
     return exit_code
 
 
+def in_asked_order(keys: Sequence[str], pairs: Sequence[tuple[str, int]]) -> list[str]:
+    """The keys in the order their (company, year) was asked for; the lookups go latest year first."""
+    from sec_analyzer.domain import normalize_ticker, parse_filing_key
+
+    asked = {(normalize_ticker(company), int(year)): position for position, (company, year) in enumerate(pairs)}
+
+    def position(key: str) -> int:
+        filing = parse_filing_key(key)
+        return asked.get((filing.company, filing.fiscal_year), len(asked))
+
+    return sorted(keys, key=position)
+
+
 class _LineDisplay:
     """A line per run and step (or nothing, when stdout carries JSON)."""
 
@@ -185,6 +185,12 @@ class _LineDisplay:
 
     def step_finished(self, step: str, filings: int) -> None:
         """The lines already name each step's end."""
+
+    def expect(self, filings: int) -> None:
+        """Lines need no total."""
+
+    def announce(self, line: str, err: bool) -> None:
+        click.echo(line, err=err)
 
 
 class _BarDisplay:
@@ -200,6 +206,15 @@ class _BarDisplay:
         # Quality-check steps have no share of the bar; every selected stage has one per filing.
         if step in self.stages:
             self.bar.update(filings, step)
+
+    def expect(self, filings: int) -> None:
+        """The bar's length, once the lookups know how many filings run (until then: all asked for)."""
+        self.bar.length = max(filings * len(self.stages), self.bar.pos)
+        self.bar.render_progress()
+
+    def announce(self, line: str, err: bool) -> None:
+        click.echo(f"\r\033[K{line}", err=err)  # over the bar's line; the bar redraws below it
+        self.bar.render_progress()
 
 
 @contextlib.contextmanager

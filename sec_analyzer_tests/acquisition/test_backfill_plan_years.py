@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sec_analyzer.acquisition.backfill_plan import plan_backfill
+from sec_analyzer.acquisition.backfill_plan import BackfillPlan, FoundFiling, find_filings, plan_backfill
 from sec_analyzer.acquisition.edgar_client import EdgarClient
 from sec_analyzer.acquisition.fetch import FilingFetcher
 from sec_analyzer.acquisition.rate_limit import RateLimiter
@@ -32,13 +32,18 @@ def test_each_filer_is_found_at_its_year_only_and_only_its_report_is_opened(mirr
     fetcher = FilingFetcher(client, LocalRawStore(tmp_path / "raw"))
     years = (AT_YEAR - 1, AT_YEAR, AT_YEAR + 1)
 
-    heard: list[tuple[str, str]] = []
-
-    plan = plan_backfill(fetcher, [(filer.ticker, year) for filer in FILERS for year in years],
-                         found_one=lambda key, sha256: heard.append((key, sha256)))
+    plan = BackfillPlan()
+    requested_at_first_find: list[str] | None = None
+    for finding in find_filings(fetcher, [(filer.ticker, year) for filer in FILERS for year in years]):
+        plan.add(finding)
+        if isinstance(finding, FoundFiling) and requested_at_first_find is None:
+            requested_at_first_find = [request.path for request in mirror.requests]
 
     assert plan.keys == [f"{filer.ticker}-{AT_YEAR}" for filer in FILERS]
-    assert sorted(heard) == sorted(plan.documents.items())  # each found filing, as it was found
+    # Each finding is handed over as soon as it is made: the first before the last company is asked for.
+    assert requested_at_first_find is not None
+    assert not any(f"{FILERS[-1].cik:010d}" in path for path in requested_at_first_find), requested_at_first_find
+    assert any(f"{FILERS[-1].cik:010d}" in request.path for request in mirror.requests)
     for filer in FILERS:
         for year in (AT_YEAR - 1, AT_YEAR + 1):
             assert any(line.startswith(f"{filer.ticker} {year}: {filer.ticker} has no 10-K for fiscal year {year}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,39 @@ def test_hostile_years_and_tickers_get_one_line(tmp_path: Path) -> None:
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr[:300]
         assert named in result.stderr and len(result.stderr) < 300
     assert not (tmp_path / "dagster_home").exists()
+
+
+def run_on_a_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """The CLI with stdout and stderr on a pseudo-terminal, as a person runs it; its exit code and all it wrote."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([CLI, *args], env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=terminal,
+                               stderr=terminal)
+    os.close(terminal)
+    written = bytearray()
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes when the process and its children have exited
+            break
+        if not chunk:
+            break
+        written += chunk
+    os.close(controller)
+    return process.wait(timeout=900), written.decode("utf-8", "replace")
+
+
+def test_on_a_terminal_a_backfill_shows_one_bar_over_the_filings_it_finds(tmp_path: Path, corpus_dir: Path) -> None:
+    env = fresh_env(tmp_path, EDGAR_USER_AGENT="sec-analyzer tests tests@sec-analyzer.invalid",
+                    EDGAR_MIRROR_DIR=str(corpus_dir))
+    assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+
+    code, written = run_on_a_terminal("backfill", "--tickers", "ZZZZNOPE,AAPL", "--years", "2024",
+                                      "--assets", "raw_filing,parsed_filing", env=env, cwd=tmp_path)
+
+    assert code == 1, written  # ZZZZNOPE does not exist
+    assert "Traceback" not in written
+    assert "not found: ZZZZNOPE" in written
+    # Asked for two filings (4 stage steps), the bar shrinks to the one found once the lookups end.
+    assert "backfill" in written and "2/2" in written and "/4" in written, written
+    assert "▸ raw_filing" not in written  # the bar stands for the step lines
+    assert "AAPL-2024" in written  # the summary table

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import date
 
+import dagster as dg
 import pytest
 
+from sec_analyzer.acquisition.backfill_plan import FoundFiling
 from sec_analyzer.defs import backfill
 from sec_analyzer.defs.backfill import RunPreparation
 from sec_analyzer.defs.jobs import PIPELINE_ASSETS
 from sec_analyzer.defs.resources import EmbeddingModelResource
+from sec_analyzer.domain import FilingRef
 from sec_analyzer.errors import SecAnalyzerError
 from sec_analyzer.quality import gx_runner
 
@@ -55,16 +59,19 @@ def test_a_failure_while_preparing_is_left_to_the_step_that_needs_it(monkeypatch
     assert loaded == ["job"]
 
 
-def test_planning_loads_only_for_a_filing_to_run_and_waits_for_it_even_when_planning_fails(
-        monkeypatch: pytest.MonkeyPatch, loaded: list[str]) -> None:
-    def plan_that_fails(fetcher: object, pairs: object, found_one: Callable[[str, str], None]) -> None:
-        found_one("AAPL-2024", "0" * 64)
+def test_a_backfill_loads_only_for_a_filing_to_run_and_waits_for_it_even_when_the_lookups_fail(
+        monkeypatch: pytest.MonkeyPatch, loaded: list[str], instance: dg.DagsterInstance) -> None:
+    def lookups_that_fail(fetcher: object, pairs: object) -> Iterator[FoundFiling]:
+        ref = FilingRef(320193, "AAPL", "Apple Inc.", "0000320193-24-000123", "10-K", date(2024, 11, 1),
+                        date(2024, 9, 28), "aapl-20240928.htm", "https://www.sec.gov/aapl-20240928.htm")
+        yield FoundFiling("AAPL-2024", ref, "0" * 64)
         raise SecAnalyzerError("EDGAR unavailable")
 
-    monkeypatch.setattr(backfill, "plan_backfill", plan_that_fails)
-    with pytest.raises(SecAnalyzerError):
-        backfill.plan_while_preparing(None, [], PIPELINE_ASSETS, needs_run=lambda key, sha256: False)  # type: ignore[arg-type]
+    monkeypatch.setattr(backfill, "find_filings", lookups_that_fail)
+    with pytest.raises(SecAnalyzerError, match="EDGAR unavailable"):
+        backfill.backfill_filings(instance, None, [], needs_run=lambda key, sha256: False)  # type: ignore[arg-type]
     assert loaded == []  # an already finished filing needs nothing loaded
-    with pytest.raises(SecAnalyzerError):
-        backfill.plan_while_preparing(None, [], PIPELINE_ASSETS)  # type: ignore[arg-type]
+    with pytest.raises(SecAnalyzerError, match="EDGAR unavailable"):
+        backfill.backfill_filings(instance, None, [])  # type: ignore[arg-type]
     assert loaded == ["job", "great_expectations", "model:fast"]  # all loaded before the error went up
+    assert instance.get_runs() == []  # the batch was not full when the lookups failed
