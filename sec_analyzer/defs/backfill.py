@@ -174,9 +174,8 @@ def backfill_filings(
     Filings that `needs_run` (key, document SHA-256) turns down are skipped. From the first
     filing to run, the first run's loading goes on beside the lookups (`RunPreparation`).
     `warn` gets a line for each filing not found, `announce` one for each asked for twice or
-    skipped, and
-    `found_all` the number of filings to run once the lookups are over. Ctrl-C ends it with
-    `interrupted` set; what the finished runs published stays."""
+    skipped, and `found_all` the number of filings to run once the lookups are over. Ctrl-C ends
+    it with `interrupted` set; what the finished runs published stays."""
     backfill = Backfill()
     findings: queue.Queue[Finding | BaseException | None] = queue.Queue()
     stop = threading.Event()

@@ -1,0 +1,87 @@
+"""A backfill runs the filings it has found while it goes on looking up the rest on EDGAR."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import dagster as dg
+import pytest
+
+from sec_analyzer.acquisition.backfill_plan import BackfillPlan, FoundFiling, MissingFiling, plan_backfill
+from sec_analyzer.acquisition.edgar_client import EdgarClient, EdgarUnavailableError
+from sec_analyzer.acquisition.fetch import FilingFetcher
+from sec_analyzer.acquisition.raw_store import raw_store_from_settings
+from sec_analyzer.artifacts import ArtifactStore
+from sec_analyzer.contracts import RAW_FILING
+from sec_analyzer.defs import backfill
+from sec_analyzer.edgar_mirror.server import EdgarMirror
+from sec_analyzer.settings import get_settings
+
+WAIT_SECONDS = 300  # far beyond a one-step run; reached only when the runs wait for every lookup
+
+
+def found(plan: BackfillPlan, key: str) -> FoundFiling:
+    return FoundFiling(key, plan.refs[key], plan.documents[key])
+
+
+@pytest.fixture
+def plan(mirror: EdgarMirror, instance: dg.DagsterInstance) -> BackfillPlan:
+    """AAPL 2024 and NVDA 2024 found on the local EDGAR, their documents in the raw store."""
+    settings = get_settings()
+    fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
+    return plan_backfill(fetcher, [("AAPL", 2024), ("NVDA", 2024)])
+
+
+def test_the_first_batch_runs_before_the_lookups_end(monkeypatch: pytest.MonkeyPatch, plan: BackfillPlan,
+                                                    instance: dg.DagsterInstance) -> None:
+    first_run_started = threading.Event()
+
+    def lookups(fetcher: object, pairs: object) -> Iterator[FoundFiling | MissingFiling]:
+        yield found(plan, "AAPL-2024")
+        # The next finding waits for the first run: a backfill that ran nothing before its
+        # lookups ended would never start it.
+        if not first_run_started.wait(timeout=WAIT_SECONDS):
+            raise AssertionError("no run started while the lookups went on")
+        yield MissingFiling("ZZZZ 2024: ZZZZ has no 10-K for fiscal year 2024")
+        yield found(plan, "NVDA-2024")
+
+    monkeypatch.setattr(backfill, "find_filings", lookups)
+    warned: list[str] = []
+    expected: list[int] = []
+
+    def progress(line: str) -> None:
+        if line.startswith("run 1:"):
+            first_run_started.set()
+
+    done = backfill.backfill_filings(instance, None, [], asset_names=["raw_filing"], batch_size=1,  # type: ignore[arg-type]
+                                     progress=progress, warn=warned.append, found_all=expected.append)
+
+    assert [run.status for run in done.runs] == [dg.DagsterRunStatus.SUCCESS] * 2
+    assert done.plan.keys == ["AAPL-2024", "NVDA-2024"]
+    assert warned == ["not found: ZZZZ 2024: ZZZZ has no 10-K for fiscal year 2024"]
+    assert expected == [2]
+    assert not done.interrupted
+
+
+def test_a_lookup_failure_keeps_what_the_runs_before_it_published(monkeypatch: pytest.MonkeyPatch,
+                                                                 plan: BackfillPlan,
+                                                                 instance: dg.DagsterInstance) -> None:
+    first_run_finished = threading.Event()
+
+    def lookups(fetcher: object, pairs: object) -> Iterator[FoundFiling]:
+        yield found(plan, "AAPL-2024")
+        first_run_finished.wait(timeout=WAIT_SECONDS)
+        raise EdgarUnavailableError("EDGAR answered 503 three times for NVDA's filing list")
+
+    monkeypatch.setattr(backfill, "find_filings", lookups)
+
+    with pytest.raises(EdgarUnavailableError, match="503"):
+        backfill.backfill_filings(instance, None, [], asset_names=["raw_filing"], batch_size=1,  # type: ignore[arg-type]
+                                  progress=lambda _: None,
+                                  step_finished=lambda step, filings: first_run_finished.set())
+
+    (run,) = instance.get_runs()
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    stored = RAW_FILING.read_summary(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
+    assert stored.accession == plan.refs["AAPL-2024"].accession_number
