@@ -173,8 +173,8 @@ def backfill_filings(
     are for) in batches as they fill, so runs start after one batch's lookups, not all of them.
     Filings that `needs_run` (key, document SHA-256) turns down are skipped. From the first
     filing to run, the first run's loading goes on beside the lookups (`RunPreparation`).
-    `warn` gets a line for each filing not found, `announce` one for each asked for twice or
-    skipped, and `found_all` the number of filings to run once the lookups are over. Ctrl-C ends
+    `warn` gets a line for each filing not found, `announce` one for each asked for twice and
+    one for the filings skipped before each filing to run, and `found_all` the number of filings to run once the lookups are over. Ctrl-C ends
     it with `interrupted` set; what the finished runs published stays."""
     backfill = Backfill()
     findings: queue.Queue[Finding | BaseException | None] = queue.Queue()
@@ -193,15 +193,24 @@ def backfill_filings(
 
     def to_run() -> Iterator[str]:
         handed = 0
+        unannounced: list[str] = []  # skipped since the last filing handed over: one line for all
+
+        def announce_skipped() -> None:
+            if unannounced:
+                announce(f"already finished, skipped (--force redoes them): {', '.join(unannounced)}")
+                unannounced.clear()
+
         while True:
             try:
                 finding = findings.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 continue
             if finding is None:
+                announce_skipped()
                 found_all(handed)
                 return
             if isinstance(finding, BaseException):
+                announce_skipped()
                 raise finding
             backfill.plan.add(finding)
             if isinstance(finding, MissingFiling):
@@ -210,8 +219,9 @@ def backfill_filings(
                 announce(f"same 10-K: {finding.key} is the document of {finding.kept}, which is processed once")
             elif not needs_run(finding.key, finding.sha256):
                 backfill.skipped.append(finding.key)
-                announce(f"already finished, skipped (--force redoes them): {finding.key}")
+                unannounced.append(finding.key)
             else:
+                announce_skipped()
                 preparation.start()
                 preparation.wait()  # at once after the first; the lookups go on meanwhile
                 handed += 1

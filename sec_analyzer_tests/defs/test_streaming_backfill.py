@@ -85,3 +85,18 @@ def test_a_lookup_failure_keeps_what_the_runs_before_it_published(monkeypatch: p
     assert run.status == dg.DagsterRunStatus.SUCCESS
     stored = RAW_FILING.read_summary(ArtifactStore(get_settings().artifacts_dir), "AAPL-2024")
     assert stored.accession == plan.refs["AAPL-2024"].accession_number
+
+
+def test_filings_finished_earlier_are_skipped_in_one_line(monkeypatch: pytest.MonkeyPatch, plan: BackfillPlan,
+                                                         instance: dg.DagsterInstance) -> None:
+    monkeypatch.setattr(backfill, "find_filings",
+                        lambda fetcher, pairs: iter([found(plan, "AAPL-2024"), found(plan, "NVDA-2024")]))
+    announced: list[str] = []
+    expected: list[int] = []
+
+    done = backfill.backfill_filings(instance, None, [], needs_run=lambda key, sha256: False,  # type: ignore[arg-type]
+                                     announce=announced.append, found_all=expected.append, progress=lambda _: None)
+
+    assert announced == ["already finished, skipped (--force redoes them): AAPL-2024, NVDA-2024"]
+    assert done.skipped == ["AAPL-2024", "NVDA-2024"] and done.runs == [] and expected == [0]
+    assert instance.get_runs() == []
