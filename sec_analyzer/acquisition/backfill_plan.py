@@ -1,10 +1,10 @@
-"""What a backfill asks for, checked against EDGAR before anything runs.
+"""What a backfill asks for, looked up on EDGAR.
 
 `--tickers` and `--years` are read here (hostile or mistyped values get one line that names
-them), each (company, year) is looked up by the fiscal-year rule of `fetch.py` (the cover
-decides, so a filer that names its year by the year it starts is found too), and the partition
-keys to materialize are listed with what does not exist, by name. The Dagster side only adds
-the keys and runs them.
+them, before anything is asked of EDGAR), each (company, year) is looked up by the fiscal-year
+rule of `fetch.py` (the cover decides, so a filer that names its year by the year it starts is
+found too), and each partition key to materialize, or what does not exist, by name, is said as
+soon as it is known. The Dagster side adds the keys and runs them while the lookups go on.
 """
 
 from __future__ import annotations
@@ -120,14 +120,6 @@ def parse_years(spec: str, *, today: date | None = None) -> list[int]:
     if not years:
         raise SecAnalyzerError(shape)
     return sorted(years)
-
-
-def plan_backfill(fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]]) -> BackfillPlan:
-    """All of `find_filings` at once."""
-    plan = BackfillPlan()
-    for finding in find_filings(fetcher, pairs):
-        plan.add(finding)
-    return plan
 
 
 def find_filings(fetcher: FilingFetcher, pairs: Iterable[tuple[str, int]]) -> Iterator[Finding]:

@@ -91,7 +91,7 @@ def materialize_filings(
         progress(f"materializing {len(chunk)} filing(s): {', '.join(chunk)}")
         new_keys = [key for key in chunk if not instance.has_dynamic_partition(FILINGS, key)]
         if new_keys:
-            instance.add_dynamic_partitions(FILINGS, new_keys)
+            instance.add_dynamic_partitions(FILINGS, _years_ascending(new_keys))
         ordered = instance.get_dynamic_partitions(FILINGS)
         position = {key: index for index, key in enumerate(ordered)}
         for first, last, filings in batches(ordered, chunk, batch_size):
@@ -109,6 +109,16 @@ def materialize_filings(
             runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter,
                                                _with_plan(run_config or {}, asset_names, planned or {}, run_keys)))
     return runs
+
+
+def _years_ascending(keys: Sequence[str]) -> list[str]:
+    """The keys with each company's years in ascending order, companies in the order they came:
+    the order the UI lists partitions in (a backfill looks a company's latest year up first)."""
+    companies: dict[str, int] = {}
+    parsed = {key: parse_filing_key(key) for key in keys}
+    for key in keys:
+        companies.setdefault(parsed[key].company, len(companies))
+    return sorted(keys, key=lambda key: (companies[parsed[key].company], parsed[key].fiscal_year))
 
 
 def _chunks(keys: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -143,12 +153,15 @@ def _with_plan(run_config: Mapping[str, Any], asset_names: Sequence[str], planne
 @dataclass
 class Backfill:
     """What a backfill found on EDGAR, skipped as finished and ran: complete once
-    `backfill_filings` returns, as far as it got when it was interrupted."""
+    `backfill_filings` returns, as far as it got when it was interrupted or EDGAR failed."""
 
     plan: BackfillPlan = field(default_factory=BackfillPlan)
     skipped: list[str] = field(default_factory=list)
     runs: list[dg.DagsterRun] = field(default_factory=list)
     interrupted: bool = False
+    looked_up_all: bool = False
+    # Why the lookups stopped early (EDGAR unreachable, blocking us): the filings found before ran.
+    lookup_error: SecAnalyzerError | None = None
 
 
 def backfill_filings(
@@ -173,8 +186,11 @@ def backfill_filings(
     are for) in batches as they fill, so runs start after one batch's lookups, not all of them.
     Filings that `needs_run` (key, document SHA-256) turns down are skipped. From the first
     filing to run, the first run's loading goes on beside the lookups (`RunPreparation`).
-    `warn` gets a line for each filing not found, `announce` one for each asked for twice and
-    one for the filings skipped before each filing to run, and `found_all` the number of filings to run once the lookups are over. Ctrl-C ends
+
+    `warn` gets a line for each filing not found; `announce` one for each key whose 10-K is
+    another key's document, and one naming the filings skipped before each filing to run;
+    `found_all` the number of filings to run once the lookups are over. When EDGAR fails in
+    the middle, the filings found so far still run and the error is `lookup_error`. Ctrl-C ends
     it with `interrupted` set; what the finished runs published stays."""
     backfill = Backfill()
     findings: queue.Queue[Finding | BaseException | None] = queue.Queue()
@@ -187,7 +203,7 @@ def backfill_filings(
                 if stop.is_set():
                     return
                 findings.put(finding)
-        except BaseException as error:  # handed to the running thread, which raises it
+        except BaseException as error:  # handed to the running thread
             findings.put(error)
         findings.put(None)
 
@@ -200,17 +216,11 @@ def backfill_filings(
                 announce(f"already finished, skipped (--force redoes them): {', '.join(unannounced)}")
                 unannounced.clear()
 
-        while True:
-            try:
-                finding = findings.get(timeout=POLL_SECONDS)
-            except queue.Empty:
+        while (finding := findings.get()) is not None:
+            if isinstance(finding, SecAnalyzerError):
+                backfill.lookup_error = finding  # what was found runs all the same
                 continue
-            if finding is None:
-                announce_skipped()
-                found_all(handed)
-                return
             if isinstance(finding, BaseException):
-                announce_skipped()
                 raise finding
             backfill.plan.add(finding)
             if isinstance(finding, MissingFiling):
@@ -226,6 +236,9 @@ def backfill_filings(
                 preparation.wait()  # at once after the first; the lookups go on meanwhile
                 handed += 1
                 yield finding.key
+        announce_skipped()
+        backfill.looked_up_all = backfill.lookup_error is None
+        found_all(handed)
 
     lookups = threading.Thread(target=look_up, name="backfill-lookups", daemon=True)
     lookups.start()
@@ -235,7 +248,10 @@ def backfill_filings(
                                             step_finished=step_finished, planned=backfill.plan.refs)
     except KeyboardInterrupt:
         backfill.interrupted = True
-        _take_found_so_far(findings, backfill.plan)
+        for finding in _found_so_far(findings):
+            backfill.plan.add(finding)
+            if isinstance(finding, MissingFiling):
+                warn(f"not found: {finding.reason}")
     finally:
         stop.set()
         # Also when it fails: a process must not exit while that thread is inside the model's
@@ -244,16 +260,17 @@ def backfill_filings(
     return backfill
 
 
-def _take_found_so_far(findings: queue.Queue[Finding | BaseException | None], plan: BackfillPlan) -> None:
-    """Into the plan, what was found and not yet taken up, so an interrupted backfill's summary
-    counts every filing found by then."""
+def _found_so_far(findings: queue.Queue[Finding | BaseException | None]) -> list[Finding]:
+    """What was found and not yet taken up, so an interrupted backfill's summary counts every
+    filing found by then."""
+    found: list[Finding] = []
     while True:
         try:
             finding = findings.get_nowait()
         except queue.Empty:
-            return
+            return found
         if finding is not None and not isinstance(finding, BaseException):
-            plan.add(finding)
+            found.append(finding)
 
 
 class RunPreparation:

@@ -125,6 +125,8 @@ def run_backfill(
                                         batch_size=batch_size or DEFAULT_BATCH_SIZE,
                                         step_finished=display.step_finished)
         plan, runs = backfill.plan, backfill.runs
+        if not plan.keys and backfill.lookup_error is not None:
+            raise backfill.lookup_error
         if not plan.keys and not backfill.interrupted:
             raise SecAnalyzerError("none of the requested filings exists on EDGAR; nothing to do")
         outcomes = [filing_outcome(artifacts, key) for key in in_asked_order(plan.keys, pairs)]
@@ -132,11 +134,12 @@ def run_backfill(
         done = len(finished_filings(artifacts, plan.documents, last_stage_of(selected)))
     published = sum(outcome.published for outcome in outcomes)
     if backfill.interrupted:
-        click.echo(f"interrupted: {done} of {len(outcomes)} filing(s) finished; "
+        looked_up = "" if backfill.looked_up_all else " (found so far; the lookups had not ended)"
+        click.echo(f"interrupted: {done} of {len(outcomes)} filing(s) finished{looked_up}; "
                    "run the same command again to finish the rest", err=True)
         return EXIT_INTERRUPTED
     failed_runs = [run.run_id for run in runs if run.status != dg.DagsterRunStatus.SUCCESS]
-    complete = done == len(outcomes) and not plan.not_found and not failed_runs
+    complete = done == len(outcomes) and not plan.not_found and not failed_runs and backfill.looked_up_all
     exit_code = EXIT_PUBLISHED if complete else EXIT_INCOMPLETE
     if as_json:
         print_json({
@@ -144,8 +147,9 @@ def run_backfill(
             "published": published,
             "finished": done,
             "filings": [dataclasses.asdict(outcome) for outcome in outcomes],
-            "skipped_as_finished": backfill.skipped,
+            "skipped_as_finished": in_asked_order(backfill.skipped, pairs),
             "not_found": plan.not_found,
+            "lookup_error": None if backfill.lookup_error is None else str(backfill.lookup_error),
             "same_document": plan.same_document,
             "runs": [{"run_id": run.run_id, "status": run.status.value} for run in runs],
         })
@@ -157,6 +161,9 @@ def run_backfill(
     for run_id in failed_runs:
         click.echo(f"run {run_id} did not succeed: see it in the UI or `sec-analyzer checks-report --run-id {run_id}`",
                    err=True)
+    if backfill.lookup_error is not None:
+        click.echo(f"error: the lookups on EDGAR stopped, the filings found before ran: {backfill.lookup_error}; "
+                   "run the same command again to finish the rest", err=True)
     return exit_code
 
 
@@ -213,8 +220,8 @@ class _BarDisplay:
         self.bar.render_progress()
 
     def announce(self, line: str, err: bool) -> None:
-        click.echo(f"\r\033[K{line}", err=err)  # over the bar's line; the bar redraws below it
-        self.bar.render_progress()
+        click.echo(f"\r\033[K{line}", err=err)  # over the bar's line, then the bar again below it
+        click.echo(f"\r{self.bar.format_progress_line()}", file=sys.stderr, nl=False)
 
 
 @contextlib.contextmanager

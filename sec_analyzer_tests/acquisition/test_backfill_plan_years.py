@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from sec_analyzer.acquisition.backfill_plan import BackfillPlan, FoundFiling, find_filings, plan_backfill
+from sec_analyzer.acquisition.backfill_plan import BackfillPlan, FoundFiling, find_filings
 from sec_analyzer.acquisition.edgar_client import EdgarClient
 from sec_analyzer.acquisition.fetch import FilingFetcher
 from sec_analyzer.acquisition.rate_limit import RateLimiter
 from sec_analyzer.acquisition.raw_store import LocalRawStore
 from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer_tests.acquisition.fiscal_year_filers import AT_YEAR, FILERS, annual_report, publish_filers
+from sec_analyzer_tests.planning import plan_backfill
 
 
 @pytest.fixture

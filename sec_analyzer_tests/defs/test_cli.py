@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import pty
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -117,16 +119,24 @@ def run_on_a_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, 
                                stderr=terminal)
     os.close(terminal)
     written = bytearray()
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the terminal closes when the process and its children have exited
-            break
-        if not chunk:
-            break
-        written += chunk
-    os.close(controller)
-    return process.wait(timeout=900), written.decode("utf-8", "replace")
+    deadline = time.monotonic() + 900
+    try:
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([controller], [], [], 1.0)
+            if not readable:
+                continue
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal closes when the process and its children have exited
+                break
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(controller)
+        if process.poll() is None and time.monotonic() >= deadline:
+            process.kill()
+    return process.wait(timeout=60), written.decode("utf-8", "replace")
 
 
 def test_on_a_terminal_a_backfill_shows_one_bar_over_the_filings_it_finds(tmp_path: Path, corpus_dir: Path) -> None:
@@ -144,3 +154,22 @@ def test_on_a_terminal_a_backfill_shows_one_bar_over_the_filings_it_finds(tmp_pa
     assert "backfill" in written and "2/2" in written and "/4" in written, written
     assert "▸ raw_filing" not in written  # the bar stands for the step lines
     assert "AAPL-2024" in written  # the summary table
+
+
+def test_when_edgar_fails_midway_the_backfill_processes_what_it_found_and_says_why_it_stopped(
+        tmp_path: Path, corpus_dir: Path) -> None:
+    with EdgarMirror(corpus_dir) as mirror:
+        env = fresh_env(tmp_path, EDGAR_USER_AGENT="sec-analyzer tests tests@sec-analyzer.invalid",
+                        EDGAR_MAX_RETRIES="1", **mirror.environment())
+        assert run_cli("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+        mirror.inject_failure("/submissions/CIK0001045810.json", "unavailable", times=100)  # NVDA's filing list
+
+        result = run_cli("backfill", "--tickers", "AAPL,NVDA", "--years", "2024", "--assets", "raw_filing",
+                         "--format", "json", env=env, cwd=tmp_path)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("error: the lookups on EDGAR stopped, the filings found before ran")
+    report = json.loads(result.stdout)
+    assert [filing["filing"] for filing in report["filings"]] == ["AAPL-2024"]
+    assert report["lookup_error"] and [run["status"] for run in report["runs"]] == ["SUCCESS"]

@@ -150,10 +150,10 @@ def test_one_bad_filing_alone_fails_its_run_at_the_gate(instance: dg.DagsterInst
 
 
 def test_unknown_tickers_and_missing_years_are_reported_by_name(instance: dg.DagsterInstance) -> None:
-    from sec_analyzer.acquisition.backfill_plan import plan_backfill
     from sec_analyzer.acquisition.edgar_client import EdgarClient
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
+    from sec_analyzer_tests.planning import plan_backfill
 
     settings = get_settings()
     fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))
@@ -165,10 +165,10 @@ def test_unknown_tickers_and_missing_years_are_reported_by_name(instance: dg.Dag
 
 def test_a_10k_asked_for_under_two_tickers_of_its_filer_is_planned_once(instance: dg.DagsterInstance) -> None:
     """GOOG and GOOGL are Alphabet's: their 10-K for a year is one document, one partition."""
-    from sec_analyzer.acquisition.backfill_plan import plan_backfill
     from sec_analyzer.acquisition.edgar_client import EdgarClient
     from sec_analyzer.acquisition.fetch import FilingFetcher
     from sec_analyzer.acquisition.raw_store import raw_store_from_settings
+    from sec_analyzer_tests.planning import plan_backfill
 
     settings = get_settings()
     fetcher = FilingFetcher(EdgarClient.from_settings(settings), raw_store_from_settings(settings))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from sec_analyzer.acquisition.backfill_plan import plan_backfill
 from sec_analyzer.acquisition.edgar_client import EdgarClient
 from sec_analyzer.acquisition.fetch import FilingFetcher
 from sec_analyzer.acquisition.raw_store import raw_store_from_settings
@@ -14,6 +13,7 @@ from sec_analyzer.defs.backfill import materialize_filings
 from sec_analyzer.domain import FilingRef
 from sec_analyzer.edgar_mirror.server import EdgarMirror
 from sec_analyzer.settings import get_settings
+from sec_analyzer_tests.planning import plan_backfill
 
 
 def planned(pairs: list[tuple[str, int]]) -> dict[str, FilingRef]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 import dagster as dg
@@ -67,11 +67,19 @@ def test_a_backfill_loads_only_for_a_filing_to_run_and_waits_for_it_even_when_th
         yield FoundFiling("AAPL-2024", ref, "0" * 64)
         raise SecAnalyzerError("EDGAR unavailable")
 
+    handed: list[str] = []
+
+    def materialize(instance: dg.DagsterInstance, keys: Iterable[str], **options: object) -> list[dg.DagsterRun]:
+        handed.extend(keys)
+        return []
+
     monkeypatch.setattr(backfill, "find_filings", lookups_that_fail)
-    with pytest.raises(SecAnalyzerError, match="EDGAR unavailable"):
-        backfill.backfill_filings(instance, None, [], needs_run=lambda key, sha256: False)  # type: ignore[arg-type]
-    assert loaded == []  # an already finished filing needs nothing loaded
-    with pytest.raises(SecAnalyzerError, match="EDGAR unavailable"):
-        backfill.backfill_filings(instance, None, [])  # type: ignore[arg-type]
-    assert loaded == ["job", "great_expectations", "model:fast"]  # all loaded before the error went up
-    assert instance.get_runs() == []  # the batch was not full when the lookups failed
+    monkeypatch.setattr(backfill, "materialize_filings", materialize)
+    finished = backfill.backfill_filings(instance, None, [], needs_run=lambda key, sha256: False)  # type: ignore[arg-type]
+    assert loaded == [] and handed == []  # an already finished filing needs nothing loaded
+    assert finished.skipped == ["AAPL-2024"] and str(finished.lookup_error) == "EDGAR unavailable"
+
+    unfinished = backfill.backfill_filings(instance, None, [])  # type: ignore[arg-type]
+    assert loaded == ["job", "great_expectations", "model:fast"]  # all loaded before the backfill ended
+    assert handed == ["AAPL-2024"] and str(unfinished.lookup_error) == "EDGAR unavailable"
+    assert not unfinished.looked_up_all
