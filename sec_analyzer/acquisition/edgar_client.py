@@ -387,10 +387,10 @@ class EdgarClient:
         self._sessions = threading.local()
         self._companies: dict[str, Company] | None = None
         self._companies_lock = threading.Lock()
-        # Submissions JSON read by this client, by URL: the years of one company asked for in a
-        # backfill plan or a run share one request. A client lives for one plan or one step, so
-        # what it remembers is seconds old.
-        self._submissions_read: dict[str, Any] = {}
+        # The submissions JSON (main file and pages, by URL) of the last company this client read:
+        # the years of one company, looked up one after another, share one request. Only one
+        # company's: a backfill's client reads hundreds, each up to megabytes.
+        self._submissions_read: tuple[int, dict[str, Any]] = (0, {})
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EdgarClient:
@@ -461,7 +461,7 @@ class EdgarClient:
         Page files that end before `since` are not fetched, nor any with `recent_only` (about the
         last 1,000 filings, where anything new is): a long history costs requests.
         """
-        payload = self._submissions_json(f"{self.data_url}/submissions/CIK{int(cik):010d}.json")
+        payload = self._submissions_json(cik, f"{self.data_url}/submissions/CIK{int(cik):010d}.json")
         try:
             filings = payload["filings"]
             rows = parse_submission_columns(filings["recent"])
@@ -473,14 +473,18 @@ class EdgarClient:
         for page in [] if recent_only else pages:
             if since is not None and date.fromisoformat(page.get("filingTo") or "9999-12-31") < since:
                 continue
-            page_columns = self._submissions_json(f"{self.data_url}/submissions/{page['name']}")
+            page_columns = self._submissions_json(cik, f"{self.data_url}/submissions/{page['name']}")
             rows.extend(parse_submission_columns(page_columns))
         return payload, rows
 
-    def _submissions_json(self, url: str) -> Any:
-        if url not in self._submissions_read:
-            self._submissions_read[url] = self.get(url).json()
-        return self._submissions_read[url]
+    def _submissions_json(self, cik: int, url: str) -> Any:
+        read_for, documents = self._submissions_read
+        if read_for != int(cik):
+            documents = {}
+            self._submissions_read = (int(cik), documents)
+        if url not in documents:
+            documents[url] = self.get(url).json()
+        return documents[url]
 
     def annual_reports(
         self, cik: int, *, ticker: str | None = None, since: date | None = None, recent_only: bool = False

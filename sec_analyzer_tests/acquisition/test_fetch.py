@@ -204,3 +204,16 @@ def test_one_client_asks_for_a_companys_filing_list_once_for_all_its_years(
     assert listing == ["/submissions/CIK0001045810.json"]
     FilingFetcher(new_client(mirror, tmp_path), LocalRawStore(tmp_path / "raw")).fetch("NVDA", 2024)
     assert len([request for request in mirror.requests if request.path.startswith("/submissions/")]) == 2
+
+
+def test_a_client_keeps_only_the_last_companys_filing_list(client: EdgarClient, mirror: EdgarMirror,
+                                                          tmp_path: Path) -> None:
+    """A backfill's client looks up hundreds of companies, one after another: it keeps the filing
+    list of the company it is on, not of every company it has seen (memory flat in companies)."""
+    fetcher = FilingFetcher(client, LocalRawStore(tmp_path / "raw"))
+    for company in ("NVDA", "NVDA", "AAPL", "NVDA"):
+        fetcher.fetch(company, 2024)
+    listing = [request.path for request in mirror.requests if request.path.startswith("/submissions/")]
+    assert listing == ["/submissions/CIK0001045810.json", "/submissions/CIK0000320193.json",
+                       "/submissions/CIK0001045810.json"]
+
