@@ -26,7 +26,6 @@ from sec_analyzer.acquisition.backfill_plan import (
     Finding,
     MissingFiling,
     SameDocument,
-    contiguous_blocks,
     find_filings,
 )
 from sec_analyzer.contracts import RAW_FILING
@@ -86,15 +85,20 @@ def materialize_filings(
     for run_id in release_dead_runs(instance):
         progress(f"run {run_id} of a backfill process that died is marked failed and its pool slots freed")
     backfill_id = uuid.uuid4().hex[:8]
+    position = {key: index for index, key in enumerate(instance.get_dynamic_partitions(FILINGS))}
+    next_position = len(position)
     runs: list[dg.DagsterRun] = []
     for chunk in _chunks(keys, batch_size):
         progress(f"materializing {len(chunk)} filing(s): {', '.join(chunk)}")
-        new_keys = [key for key in chunk if not instance.has_dynamic_partition(FILINGS, key)]
+        new_keys = years_ascending([key for key in chunk if key not in position])
         if new_keys:
-            instance.add_dynamic_partitions(FILINGS, _years_ascending(new_keys))
-        ordered = instance.get_dynamic_partitions(FILINGS)
-        position = {key: index for index, key in enumerate(ordered)}
-        for first, last, filings in batches(ordered, chunk, batch_size):
+            instance.add_dynamic_partitions(FILINGS, new_keys)
+            # Keys added by one call are contiguous in the instance's order, but another process
+            # may have added keys before them: a gap keeps them from extending an older range.
+            position.update({key: next_position + 1 + offset for offset, key in enumerate(new_keys)})
+            next_position += len(new_keys) + 1
+        for run_keys in contiguous_runs(chunk, position):
+            first, last, filings = run_keys[0], run_keys[-1], len(run_keys)
             tags = {BACKFILL_TAG: backfill_id, HOST_TAG: socket.gethostname(), PID_TAG: str(os.getpid())}
             if first == last:
                 key = parse_filing_key(first)
@@ -105,13 +109,12 @@ def materialize_filings(
             progress(f"run {len(runs) + 1}: {first if first == last else f'{first} … {last}'}")
             earlier = {run.run_id for run in runs}
             reporter = _StepReporter(progress, step_finished, filings)
-            run_keys = ordered[position[first]:position[last] + 1]
             runs.append(_execute_with_progress(instance, tags, earlier, asset_names, reporter,
                                                _with_plan(run_config or {}, asset_names, planned or {}, run_keys)))
     return runs
 
 
-def _years_ascending(keys: Sequence[str]) -> list[str]:
+def years_ascending(keys: Sequence[str]) -> list[str]:
     """The keys with each company's years in ascending order, companies in the order they came:
     the order the UI lists partitions in (a backfill looks a company's latest year up first)."""
     companies: dict[str, int] = {}
@@ -335,17 +338,17 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def batches(ordered_keys: Sequence[str], wanted: Sequence[str], batch_size: int) -> list[tuple[str, str, int]]:
-    """(first, last, count) ranges of the instance's key order covering exactly `wanted`, each of
-    at most `batch_size` keys: the contiguous blocks, cut into runs of a bounded size."""
-    position = {key: index for index, key in enumerate(ordered_keys)}
-    ranges: list[tuple[str, str, int]] = []
-    for first, last in contiguous_blocks(ordered_keys, wanted):
-        start, end = position[first], position[last]
-        for offset in range(start, end + 1, batch_size):
-            stop = min(offset + batch_size, end + 1)
-            ranges.append((ordered_keys[offset], ordered_keys[stop - 1], stop - offset))
-    return ranges
+def contiguous_runs(keys: Sequence[str], position: Mapping[str, int]) -> list[list[str]]:
+    """`keys` in the instance's partition order (`position`), cut where another key lies between:
+    each list is one range of partitions, so one run. Sorting the keys alone keeps it linear in
+    the batch, whatever the number of partitions the instance holds."""
+    runs: list[list[str]] = []
+    for key in sorted(keys, key=position.__getitem__):
+        if runs and position[key] == position[runs[-1][-1]] + 1:
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return runs
 
 
 class _StepReporter:

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from sec_analyzer.acquisition.backfill_plan import contiguous_blocks, parse_tickers, parse_years
+from sec_analyzer.defs.backfill import contiguous_runs
 from sec_analyzer.errors import SecAnalyzerError
 
 TODAY = date(2026, 12, 1)
@@ -50,3 +51,19 @@ def test_keys_split_by_others_make_one_range_per_block() -> None:
     assert contiguous_blocks(order, ["AAPL-2023", "AAPL-2024", "NVDA-2024"]) == [
         ("AAPL-2023", "AAPL-2023"), ("AAPL-2024", "AAPL-2024"), ("NVDA-2024", "NVDA-2024")]
     assert contiguous_blocks(order, []) == []
+
+
+def test_a_batch_makes_one_run_per_range_of_the_partition_order_whatever_order_it_came_in() -> None:
+    position = {"AAPL-2023": 0, "KO-2023": 1, "AAPL-2024": 2, "NVDA-2024": 3}
+    assert contiguous_runs(["NVDA-2024", "AAPL-2024", "AAPL-2023"], position) == [
+        ["AAPL-2023"], ["AAPL-2024", "NVDA-2024"]]
+    assert contiguous_runs([], position) == []
+
+
+def test_keys_added_later_never_extend_an_older_range() -> None:
+    """Another process may have added partitions between the instance's keys as read and the ones a
+    backfill adds: the gap materialize_filings leaves keeps them in runs of their own."""
+    position = {"AAPL-2023": 0, "AAPL-2024": 2, "AAPL-2025": 3}  # 2024 and 2025 added by one call
+    assert contiguous_runs(["AAPL-2025", "AAPL-2023", "AAPL-2024"], position) == [
+        ["AAPL-2023"], ["AAPL-2024", "AAPL-2025"]]
+
