@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from sec_analyzer.acquisition.backfill_plan import contiguous_blocks, parse_tickers, parse_years
-from sec_analyzer.defs.backfill import contiguous_runs
+from sec_analyzer.defs.backfill import contiguous_runs, years_ascending
+from sec_analyzer.defs.commands import in_asked_order
 from sec_analyzer.errors import SecAnalyzerError
 
 TODAY = date(2026, 12, 1)
@@ -67,3 +68,20 @@ def test_keys_added_later_never_extend_an_older_range() -> None:
     assert contiguous_runs(["AAPL-2025", "AAPL-2023", "AAPL-2024"], position) == [
         ["AAPL-2023"], ["AAPL-2024", "AAPL-2025"]]
 
+
+def test_new_partitions_list_each_companys_years_ascending_in_the_order_the_companies_came() -> None:
+    """A backfill looks a company's latest year up first; the UI lists its partitions oldest first.
+    Share classes (BRK-B) and filers without a ticker (CIK labels) keep their own order too."""
+    found = ["KO-2024", "KO-2022", "BRK-B-2024", "BRK-B-2023", "CIK0001234567-2024", "CIK0001234567-2023",
+             "AAPL-2024"]
+    assert years_ascending(found) == ["KO-2022", "KO-2024", "BRK-B-2023", "BRK-B-2024", "CIK0001234567-2023",
+                                       "CIK0001234567-2024", "AAPL-2024"]
+
+
+def test_the_summary_follows_the_order_asked_however_the_tickers_were_typed() -> None:
+    """Keys come back latest year first per company; the summary lists them as asked, with `brk.b`
+    matching BRK-B-… and a CIK label matching its keys; a key not asked for goes last."""
+    pairs = [("brk.b", 2023), ("brk.b", 2024), ("CIK0001234567", 2023), ("aapl", 2024)]
+    found = ["AAPL-2024", "CIK0001234567-2023", "BRK-B-2024", "GOOG-2024", "BRK-B-2023"]
+    assert in_asked_order(found, pairs) == ["BRK-B-2023", "BRK-B-2024", "CIK0001234567-2023", "AAPL-2024",
+                                            "GOOG-2024"]
